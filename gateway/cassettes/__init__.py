@@ -1,0 +1,1 @@
+"""Recorded upstream traffic: loading any recording, replaying it, recording new ones."""

@@ -1,0 +1,110 @@
+"""What a protocol codec is: pure functions between one protocol's JSON and the canonical types.
+
+Codecs never touch Flask, httpx or the clock (ids and timestamps come in through the canonical
+objects), so they are tested with plain data and driven by any transport, as h11 is. A codec
+serves both edges: as the inbound protocol (decode the client's request, encode the answer) and as
+an upstream protocol (encode the request, decode the provider's answer). Codecs import
+``gateway.canonical`` and ``gateway.tables``; they never import each other.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
+
+from gateway.canonical import Request, Response, StreamEvent
+from gateway.sse import SSEEvent
+
+
+class StreamDecoder(ABC):
+    """Turns one upstream stream, event by event, into canonical stream events.
+
+    ``feed`` returns the canonical events an SSE event completes, often none and never more than
+    it can prove; ``close`` is called at end of input and returns the rest: a StreamEnd when the
+    protocol's terminal event was seen, otherwise a StreamError saying the stream was cut short.
+    """
+
+    @abstractmethod
+    def feed(self, event: SSEEvent) -> list[StreamEvent]: ...
+
+    @abstractmethod
+    def close(self) -> list[StreamEvent]: ...
+
+
+class StreamEncoder(ABC):
+    """Turns canonical stream events into the bytes of one protocol's stream, one at a time.
+
+    ``encode`` returns the bytes to send now for one event (possibly empty). A StreamError is
+    encoded as the protocol's error event and is the last thing encoded: never a success
+    terminator after it.
+    """
+
+    media_type: ClassVar[str] = "text/event-stream"
+
+    @abstractmethod
+    def encode(self, event: StreamEvent) -> bytes: ...
+
+
+class Codec(ABC):
+    """One wire protocol. Subclasses are stateless singletons; streams get fresh state objects."""
+
+    protocol: ClassVar[str]
+
+    @abstractmethod
+    def decode_request(self, body: dict[str, Any], *, model: str | None = None) -> Request:
+        """A validated client body -> canonical request; GatewayError(400) for what cannot be
+        served. ``model`` is given where the protocol puts it in the URL (Gemini)."""
+
+    @abstractmethod
+    def encode_request(self, request: Request, model: str) -> dict[str, Any]:
+        """Canonical request -> upstream body for ``model`` (the provider's own model name).
+
+        A stream request always asks the upstream for usage, whatever the client asked, so that
+        the call can be billed. Refuses with GatewayError(400) what the protocol cannot express
+        where dropping it would change the meaning (see each codec's documented rules).
+        """
+
+    @abstractmethod
+    def decode_response(self, body: dict[str, Any]) -> Response: ...
+
+    @abstractmethod
+    def encode_response(self, response: Response, request: Request) -> dict[str, Any]: ...
+
+    @abstractmethod
+    def stream_decoder(self) -> StreamDecoder: ...
+
+    @abstractmethod
+    def stream_encoder(self, request: Request, **options: Any) -> StreamEncoder: ...
+
+    # --- token counting -----------------------------------------------------------------------
+
+    def encode_count_request(self, request: Request, model: str) -> dict[str, Any] | None:
+        """The body for this protocol's count-tokens endpoint, or None where it has none (the
+        gateway then estimates)."""
+        return None
+
+    def decode_count(self, body: dict[str, Any]) -> int:
+        """The input token count from this protocol's count-tokens reply."""
+        raise NotImplementedError(f"{self.protocol} has no count-tokens endpoint")
+
+    def encode_count(self, count: int) -> dict[str, Any]:
+        """This protocol's count-tokens reply (only protocols with the endpoint serve it)."""
+        raise NotImplementedError(f"{self.protocol} has no count-tokens endpoint")
+
+    # --- same protocol in and out ---------------------------------------------------------------
+
+    def passthrough_body(self, body: dict[str, Any], model: str) -> dict[str, Any]:
+        """The client's body as sent upstream when no translation is needed: only the model
+        changes (and whatever the gateway must add to bill the call). Unknown fields are kept."""
+        return {**body, "model": model}
+
+    def passthrough_visible(self, event: SSEEvent, body: dict[str, Any]) -> bool:
+        """Whether an upstream stream event reaches the client in passthrough. Everything does,
+        except what the gateway itself asked for and the client did not."""
+        return True
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON as the providers write it (no spaces, UTF-8 kept)."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
