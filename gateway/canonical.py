@@ -102,21 +102,6 @@ class RedactedThinking:
 Part = Text | Image | Document | Audio | ToolCall | ToolResult | Thinking | RedactedThinking
 
 
-def split_data_url(url: str) -> tuple[str, str] | None:
-    """``(media type, base64 data)`` of a base64 ``data:`` URL; None for any other URL.
-
-    Protocols that take inline bytes and links as different source kinds (Anthropic, Gemini) turn
-    a data URL into inline data rather than a link the provider would try to fetch.
-    """
-    if not url.startswith("data:"):
-        return None
-    head, sep, data = url[5:].partition(",")
-    params = head.split(";")
-    if not sep or params[-1] != "base64":
-        return None
-    return params[0] or "application/octet-stream", data
-
-
 @dataclass(slots=True)
 class Message:
     role: Role

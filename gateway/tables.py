@@ -175,6 +175,18 @@ def error_kind_for_status(status: int) -> ErrorKind:
     fallback = K.INVALID_REQUEST if 400 <= status < 500 else K.API_ERROR
     return ERROR_STATUS.decode(status, fallback)
 
+# OpenAI's reasoning_effort (chat) and reasoning.effort (Responses) have no "max".
+_OPENAI_EFFORT: Table[str, str] = Table(
+    [
+        ("minimal", "minimal"),
+        ("low", "low"),
+        ("medium", "medium"),
+        ("high", "high"),
+        ("xhigh", "xhigh"),
+        ("max", "xhigh"),
+    ]
+)
+
 # Reasoning effort: canonical minimal/low/medium/high (plus Anthropic's xhigh/max) <-> each
 # protocol's levels. Anthropic's output_config.effort has no "minimal"; Gemini's thinkingLevel
 # stops at HIGH.
@@ -189,6 +201,8 @@ EFFORT: dict[str, Table[str, str]] = {
             ("minimal", "low"),
         ]
     ),
+    OPENAI_CHAT: _OPENAI_EFFORT,
+    OPENAI_RESPONSES: _OPENAI_EFFORT,
     GEMINI: Table(
         [
             ("minimal", "MINIMAL"),
@@ -200,6 +214,17 @@ EFFORT: dict[str, Table[str, str]] = {
         ]
     ),
 }
+
+# A thinking budget (tokens) read as an effort, for protocols that take only an effort (OpenAI):
+# the first row whose budget covers it; a larger budget is "high". No "minimal": newer OpenAI
+# models refuse it.
+EFFORT_FOR_BUDGET: list[tuple[int, str]] = [(4096, "low"), (16384, "medium")]
+
+
+def effort_for_budget(budget: int) -> str:
+    """The canonical effort a thinking budget amounts to (see ``EFFORT_FOR_BUDGET``)."""
+    return next((effort for limit, effort in EFFORT_FOR_BUDGET if budget <= limit), "high")
+
 
 # Audio input: canonical format (OpenAI's spelling) <-> media type (Gemini inlineData.mimeType).
 AUDIO_MEDIA_TYPES: Table[str, str] = Table(

@@ -108,3 +108,19 @@ class Codec(ABC):
 def dumps(value: Any) -> str:
     """Compact JSON as the providers write it (no spaces, UTF-8 kept)."""
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def split_data_url(url: str) -> tuple[str, str] | None:
+    """``(media_type, data)`` of a base64 ``data:`` URL, None for any other URL. Inline media
+    travels as data URLs in OpenAI bodies and as media type + base64 everywhere else."""
+    if not url.startswith("data:"):
+        return None
+    header, sep, data = url[5:].partition(",")
+    if not sep or not header.endswith(";base64"):
+        return None
+    return header.split(";", 1)[0], data
+
+
+def data_url(media_type: str, data: str) -> str:
+    """The base64 ``data:`` URL of inline media."""
+    return f"data:{media_type};base64,{data}"

@@ -57,7 +57,9 @@ def error_status(protocol: str, error: GatewayError) -> int:
 
 def stream_error_event(protocol: str, error: GatewayError, sequence_number: int | None = None) -> bytes:
     """The event that ends a stream in failure, as each protocol's SDK recognises one."""
-    body = error_body(protocol if protocol in (tables.ANTHROPIC, tables.GEMINI) else tables.OPENAI_CHAT, error)
+    body = error_body(
+        protocol if protocol in (tables.ANTHROPIC, tables.GEMINI) else tables.OPENAI_CHAT, error
+    )
     if protocol == tables.ANTHROPIC:
         return encode_event(json.dumps(body), "error")
     if protocol == tables.OPENAI_RESPONSES:

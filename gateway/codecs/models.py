@@ -1,0 +1,88 @@
+"""The models list in each protocol's dialect, built from the catalog.
+
+``GET /v1/models`` is the same path for OpenAI, Anthropic and Gemini clients; the web layer picks
+the dialect from the caller's headers and this module writes it. OpenAI-form entries carry the
+gateway's pricing extension (decimal USD strings per million tokens, per image for images).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from gateway import tables
+from gateway.catalog import MICROS, ModelEntry
+
+
+def encode_list(protocol: str, models: Sequence[ModelEntry]) -> dict[str, Any]:
+    if protocol == tables.ANTHROPIC:
+        items = [_anthropic(m) for m in models]
+        return {
+            "data": items,
+            "has_more": False,
+            "first_id": items[0]["id"] if items else None,
+            "last_id": items[-1]["id"] if items else None,
+        }
+    if protocol == tables.GEMINI:
+        return {"models": [_gemini(m) for m in models]}
+    return {"object": "list", "data": [_openai(m) for m in models]}
+
+
+def encode_one(protocol: str, model: ModelEntry) -> dict[str, Any]:
+    if protocol == tables.ANTHROPIC:
+        return _anthropic(model)
+    if protocol == tables.GEMINI:
+        return _gemini(model)
+    return _openai(model)
+
+
+def usd(micros: int) -> str:
+    """Integer micro-USD as a plain decimal string: 2_500_000 -> "2.5"."""
+    return format((Decimal(micros) / MICROS).normalize(), "f")
+
+
+def _pricing(model: ModelEntry) -> dict[str, str]:
+    prices = model.prices
+    if model.kind == "image":
+        return {"image": usd(prices.image), "unit": "USD per image"}
+    pricing = {"input": usd(prices.input), "output": usd(prices.output)}
+    if prices.cache_read:
+        pricing["cache_read"] = usd(prices.cache_read)
+    if prices.cache_write:
+        pricing["cache_write"] = usd(prices.cache_write)
+    pricing["unit"] = "USD per 1M tokens"
+    return pricing
+
+
+def _openai(model: ModelEntry) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "id": model.id,
+        "object": "model",
+        "created": model.created,
+        "owned_by": model.owned_by,
+        "pricing": _pricing(model),
+        "aliases": list(model.aliases),
+    }
+    if model.kind == "chat":
+        entry["context_window"] = model.context_window
+        entry["max_output_tokens"] = model.max_output_tokens
+    return entry
+
+
+def _anthropic(model: ModelEntry) -> dict[str, Any]:
+    created = datetime.fromtimestamp(model.created, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {"type": "model", "id": model.id, "display_name": model.display_name, "created_at": created}
+
+
+def _gemini(model: ModelEntry) -> dict[str, Any]:
+    methods = ["generateContent", "streamGenerateContent", "countTokens"] if model.kind == "chat" else []
+    return {
+        "name": f"models/{model.id}",
+        "version": "001",
+        "displayName": model.display_name,
+        "inputTokenLimit": model.context_window,
+        "outputTokenLimit": model.max_output_tokens,
+        "supportedGenerationMethods": methods,
+    }
