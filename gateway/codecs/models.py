@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from gateway import tables
-from gateway.catalog import MICROS, ModelEntry
+from gateway.catalog import ModelEntry
+from gateway.money import format_usd
 
 
 def encode_list(protocol: str, models: Sequence[ModelEntry]) -> dict[str, Any]:
@@ -38,20 +38,15 @@ def encode_one(protocol: str, model: ModelEntry) -> dict[str, Any]:
     return _openai(model)
 
 
-def usd(micros: int) -> str:
-    """Integer micro-USD as a plain decimal string: 2_500_000 -> "2.5"."""
-    return format((Decimal(micros) / MICROS).normalize(), "f")
-
-
 def _pricing(model: ModelEntry) -> dict[str, str]:
     prices = model.prices
     if model.kind == "image":
-        return {"image": usd(prices.image), "unit": "USD per image"}
-    pricing = {"input": usd(prices.input), "output": usd(prices.output)}
+        return {"image": format_usd(prices.image), "unit": "USD per image"}
+    pricing = {"input": format_usd(prices.input), "output": format_usd(prices.output)}
     if prices.cache_read:
-        pricing["cache_read"] = usd(prices.cache_read)
+        pricing["cache_read"] = format_usd(prices.cache_read)
     if prices.cache_write:
-        pricing["cache_write"] = usd(prices.cache_write)
+        pricing["cache_write"] = format_usd(prices.cache_write)
     pricing["unit"] = "USD per 1M tokens"
     return pricing
 

@@ -14,7 +14,7 @@ from gateway.metering.api_support import (
     usage_page_json,
 )
 from gateway.metering.ledger import Ledger
-from gateway.metering.money import format_usd
+from gateway.money import format_usd
 from gateway.web.auth import presented_key
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Request, Response, jsonify
 
 from gateway.metering.errors import LedgerError
-from gateway.metering.money import format_usd
+from gateway.money import format_usd
 from gateway.metering.records import Account, KeyInfo, UsageEntry
 
 DEFAULT_PAGE_SIZE = 20

@@ -16,11 +16,10 @@ import click
 
 from gateway.metering.errors import LedgerError
 from gateway.metering.ledger import Ledger
-from gateway.metering.money import format_usd, parse_usd
+from gateway.money import format_usd, parse_usd
 from gateway.metering.records import KeyInfo
 from gateway.metering.schema import DEFAULT_PREFIX
-
-DEFAULT_LEDGER_URL = "sqlite:///gateway-ledger.sqlite3"
+from gateway.settings import DEFAULT_LEDGER_URL
 
 
 class Dollars(click.ParamType):

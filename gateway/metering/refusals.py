@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from gateway.errors import ErrorKind, GatewayError
 from gateway.metering.errors import CapExceeded, InsufficientBalance, KeyRevoked, LedgerError
-from gateway.metering.money import format_usd
+from gateway.money import format_usd
 
 
 def refusal_error(refusal: LedgerError) -> GatewayError:
