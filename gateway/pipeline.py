@@ -78,6 +78,7 @@ class Gateway:
             self.meter.release(reservation, call, error)
             raise
         response.model = model_name
+        response.created = response.created or int(time.time())
         cost = self.meter.settle(reservation, call, response.usage)
         return json_response(codec.encode_response(response, request), cost)
 
@@ -171,6 +172,7 @@ class Gateway:
             for event in _chain(first, events):
                 if isinstance(event, StreamStart):
                     event.model = model_name
+                    event.created = event.created or int(time.time())
                 yield encoder.encode(event), [event]
 
         return _stream_response(self._metered(encoded(), call, reservation), encoder.media_type)
