@@ -50,6 +50,7 @@ def chat_chunks(events: int) -> list[bytes]:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are separate writes: no 40 ms delayed ACK
     stream_events = 50
     stream_delay = 0.0
 
@@ -96,6 +97,6 @@ def start(port: int = 0, *, stream_events: int = 50, stream_delay: float = 0.0) 
 if __name__ == "__main__":
     import sys
 
-    server = start(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
-    print(server.server_address[1], flush=True)
+    port, events, delay_ms = (sys.argv[1:] + ["0", "50", "0"][len(sys.argv) - 1 :])[:3]
+    server = start(int(port), stream_events=int(events), stream_delay=float(delay_ms) / 1000)
     threading.Event().wait()
