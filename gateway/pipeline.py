@@ -27,6 +27,7 @@ from gateway.codecs.errors import stream_error_event
 from gateway.errors import ErrorKind, GatewayError, invalid
 from gateway.metering.meter import Meter, Reservation
 from gateway.providers.base import Provider
+from gateway.signatures import SignatureTagger, admit
 from gateway.sse import SSEDecoder, encode_event
 
 JSON = "application/json"
@@ -80,13 +81,14 @@ class Gateway:
         response.model = model_name
         response.created = response.created or int(time.time())
         cost = self.meter.settle(reservation, call, response.usage)
+        response = SignatureTagger(provider.protocol, call.protocol).response(response)
         return json_response(codec.encode_response(response, request), cost)
 
     def count_tokens(self, call: Call, body: dict[str, Any], model_name: str) -> HttpResponse:
         entry = self._chat_model(model_name)
         provider = self.providers[entry.provider]
         codec = codec_for(call.protocol)
-        request = codec.decode_request(body, model=model_name)
+        request = self._decode(codec, body, model_name, entry, provider)
         count = provider.count_tokens(request, entry)
         return json_response(codec.encode_count(count))
 
@@ -167,13 +169,14 @@ class Gateway:
         except StopIteration:
             first = StreamError(GatewayError(ErrorKind.BAD_GATEWAY, "the upstream stream was empty"))
         model_name = request.model
+        tagger = SignatureTagger(provider.protocol, call.protocol)
 
         def encoded() -> Iterator[tuple[bytes, list[StreamEvent]]]:
             for event in _chain(first, events):
                 if isinstance(event, StreamStart):
                     event.model = model_name
                     event.created = event.created or int(time.time())
-                yield encoder.encode(event), [event]
+                yield b"".join(encoder.encode(shown) for shown in tagger.event(event)), [event]
 
         return _stream_response(self._metered(encoded(), call, reservation), encoder.media_type)
 
@@ -218,7 +221,7 @@ class Gateway:
         request.model = model_name
         if request.max_tokens is None and provider.protocol in REQUIRES_MAX_TOKENS:
             request.max_tokens = entry.max_output_tokens
-        return request
+        return admit(request, codec.protocol, provider.protocol)
 
     def _decode_for_metering(self, codec: Codec, body: dict[str, Any], model_name: str) -> Request | None:
         """Passthrough carries what translation would refuse (server tools, say); the canonical

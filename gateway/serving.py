@@ -32,6 +32,8 @@ def start_server(app: Flask, host: str = "127.0.0.1", port: int = 0) -> RunningS
     """Serve ``app`` in a daemon thread; ``port=0`` picks a free port (see ``url``)."""
     server = make_server(host, port, app, threaded=True)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="gateway-server", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="gateway-server", daemon=True
+    )
     thread.start()
     return RunningServer(f"http://{host}:{server.server_port}", server, thread)

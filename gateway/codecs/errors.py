@@ -19,6 +19,10 @@ _OPENAI_FAMILY = {tables.OPENAI_CHAT, tables.OPENAI_RESPONSES, tables.OPENAI_IMA
 # Upstream statuses that say nothing about the caller: the gateway's own credentials or quota
 # failed, so the caller gets a gateway error, never a 401 that blames the key they sent.
 _UPSTREAM_FAULTS = {ErrorKind.AUTHENTICATION, ErrorKind.PERMISSION, ErrorKind.BILLING}
+# The same failures where a provider gives them another status: Gemini refuses a bad key with a
+# 400 whose detail reason is API_KEY_INVALID, OpenAI an exhausted account with a 429
+# ``insufficient_quota`` (not a rate limit: retrying cannot help, and it is not the caller's).
+_UPSTREAM_FAULT_REASONS = {"API_KEY_INVALID", "insufficient_quota"}
 
 
 def error_body(protocol: str, error: GatewayError, request_id: str | None = None) -> dict[str, Any]:
@@ -85,7 +89,7 @@ def parse_upstream_error(protocol: str, status: int, body: bytes, headers: Any =
             value = headers.get(name)
             if value:
                 keep[name] = value
-    if kind in _UPSTREAM_FAULTS:
+    if kind in _UPSTREAM_FAULTS or _upstream_reasons(body) & _UPSTREAM_FAULT_REASONS:
         return GatewayError(
             ErrorKind.BAD_GATEWAY,
             f"the upstream provider rejected the gateway's credentials or account (HTTP {status})",
@@ -114,6 +118,20 @@ def _upstream_message(body: bytes) -> str | None:
             return parsed["message"]
     text = body.decode("utf-8", errors="replace").strip()
     return text[:500] or None
+
+
+def _upstream_reasons(body: bytes) -> set[str]:
+    """The machine-readable reasons an error body gives: OpenAI's code and type, Google's
+    ``details[].reason``."""
+    parsed = _parsed(body)
+    if isinstance(parsed, list) and parsed:
+        parsed = parsed[0]
+    error = parsed.get("error") if isinstance(parsed, dict) else None
+    if not isinstance(error, dict):
+        return set()
+    found = [error.get("code"), error.get("type")]
+    found += [d.get("reason") for d in error.get("details") or [] if isinstance(d, dict)]
+    return {reason for reason in found if isinstance(reason, str)}
 
 
 def _upstream_code(body: bytes) -> str | None:
