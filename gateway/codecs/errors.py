@@ -96,6 +96,8 @@ def parse_upstream_error(protocol: str, status: int, body: bytes, headers: Any =
         )
     if status == 529 or kind is ErrorKind.OVERLOADED:
         return GatewayError(ErrorKind.OVERLOADED, message, headers=keep)
+    if kind is ErrorKind.API_ERROR:  # the provider failed, not the gateway: a 500 here is a gateway bug
+        return GatewayError(ErrorKind.BAD_GATEWAY, f"the upstream provider failed: {message}", headers=keep)
     return GatewayError(kind, message, headers=keep, code=_upstream_code(body))
 
 

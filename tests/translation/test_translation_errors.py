@@ -101,9 +101,9 @@ def test_an_upstream_404_is_a_404(gateway, upstreams, inbound, upstream):
 
 
 @pytest.mark.parametrize(("inbound", "upstream"), CELLS)
-def test_an_upstream_500_is_a_server_error_in_the_clients_shape(gateway, upstreams, inbound, upstream):
+def test_an_upstream_500_is_a_bad_gateway_in_the_clients_shape(gateway, upstreams, inbound, upstream):
     response, _ = exchange(gateway, upstreams, inbound, upstream, QUESTION, recorded(*SERVER_ERROR[upstream]))
-    client_error(inbound, response, 500)
+    client_error(inbound, response, 502)
     assert "The gateway failed" not in response.text  # the provider's failure, not a gateway bug
 
 
