@@ -118,6 +118,9 @@ class Tool:
     description: str | None = None
     parameters: dict[str, Any] = field(default_factory=lambda: {"type": "object", "properties": {}})
     strict: bool | None = None
+    # The Responses ``namespace`` tool it came in (Codex CLI groups tools so); other protocols
+    # have no namespaces and see only the name, which is unique across namespaces.
+    namespace: str | None = None
 
 
 @dataclass(slots=True)

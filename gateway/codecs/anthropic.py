@@ -5,6 +5,8 @@ Rules where the two differ, kept short on purpose:
 Decoding a client's request
 - ``system`` (a string or text blocks) becomes one system message first. ``cache_control`` is
   kept on text blocks (system and messages) and dropped from other blocks.
+- A ``system`` message inside ``messages`` (Claude Code's per-turn control) is a system message
+  where it stands; its own ``output_config`` (an effort for the turns after it) is dropped.
 - Refused with a 400, because no other provider can run them or hold them: server and built-in
   tools (any ``tools[].type`` other than ``custom``: web_search, web_fetch, bash, text_editor,
   computer, code_execution, memory, tool_search...), ``mcp_servers``, and content blocks the
@@ -12,7 +14,8 @@ Decoding a client's request
 - Dropped: server tool blocks in the history (``server_tool_use``, ``mcp_tool_use`` and every
   ``*_tool_result``; what they found is in the assistant text that follows), ``citations``,
   top-level ``cache_control``, ``service_tier``, ``inference_geo``, ``speed``, ``container``,
-  ``context_management``, ``diagnostics``, ``user_profile_id`` and thinking ``display``.
+  ``context_management``, ``diagnostics``, ``user_profile_id``, ``safeguards`` and thinking
+  ``display``.
 - ``max_tokens`` may be absent: count_tokens bodies are decoded by the same function.
 - The beta ``output_format`` is read like ``output_config.format`` (and written that way).
 
@@ -586,6 +589,7 @@ class AnthropicStreamDecoder(StreamDecoder):
     def __init__(self) -> None:
         self._indices: dict[int, int] = {}
         self._next_index = 0
+        self._no_arguments: set[int] = set()  # tool calls whose input has not arrived yet
         self._usage = Usage()
         self._stop = StopReason.END_TURN
         self._stop_sequence: str | None = None
@@ -625,6 +629,8 @@ class AnthropicStreamDecoder(StreamDecoder):
             return []
         index = self._indices[data["index"]] = self._next_index
         self._next_index += 1
+        if isinstance(block, ToolCall) and not block.arguments:
+            self._no_arguments.add(index)
         return [BlockStart(index, block)]
 
     def _block_delta(self, data: dict[str, Any]) -> list[StreamEvent]:
@@ -635,11 +641,20 @@ class AnthropicStreamDecoder(StreamDecoder):
             return []  # a dropped block, or a citation (its text arrives as text deltas)
         event_type, field = kind
         value = delta[field]
+        if value and event_type is ArgumentsDelta:
+            self._no_arguments.discard(index)
         return [event_type(index, value)] if value else []
 
     def _block_stop(self, data: dict[str, Any]) -> list[StreamEvent]:
+        """A tool call that got no input is a call with no arguments: ``{}``, as a whole message
+        says it (``input: {}``), never an empty string no client can parse."""
         index = self._indices.get(data["index"])
-        return [] if index is None else [BlockStop(index)]
+        if index is None:
+            return []
+        if index in self._no_arguments:
+            self._no_arguments.discard(index)
+            return [ArgumentsDelta(index, "{}"), BlockStop(index)]
+        return [BlockStop(index)]
 
     def _message_delta(self, data: dict[str, Any]) -> list[StreamEvent]:
         delta = data.get("delta") or {}

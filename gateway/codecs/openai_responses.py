@@ -6,10 +6,16 @@ is a passthrough and keeps everything):
 - Refused with a 400, because the answer would differ: server-side state (``previous_response_id``,
   ``conversation``, ``prompt``, ``background``, ``context_management``, ``item_reference`` and
   ``compaction`` items), ``top_logprobs`` and the ``message.output_text.logprobs`` include, every
-  tool but ``function`` (built-in ones such as ``web_search``, ``file_search``, ``local_shell``,
-  ``shell``, ``apply_patch``, ``mcp``, and ``custom`` freeform tools: their calls and outputs in
-  ``input`` too) and a ``tool_choice`` naming one. As an upstream body: stop sequences (Responses
-  has none), an image in an assistant turn.
+  tool but ``function``, ``namespace`` and ``web_search`` (built-in ones such as ``file_search``,
+  ``local_shell``, ``shell``, ``apply_patch``, ``mcp``, and ``custom`` freeform tools: their calls
+  and outputs in ``input`` too), a ``tool_choice`` naming one, and two offered tools of one name.
+  As an upstream body: stop sequences (Responses has none), an image in an assistant turn.
+- A ``namespace`` tool (Codex CLI sends its sub-agent tools so) is flattened: each of its
+  function tools is a canonical tool that remembers its namespace, and a call to it is written
+  back as a ``function_call`` carrying that ``namespace``, as OpenAI writes it; an upstream
+  Responses body gets the namespace tool back.
+- ``web_search`` tools (OpenAI's hosted search, which Codex CLI offers on every turn) are dropped:
+  no other provider runs them, and the model answers without searching.
 - Dropped, because they change nothing the client reads: ``store`` (the gateway never stores:
   upstream bodies say ``store: false``), ``include`` otherwise, ``prompt_cache_key`` /
   ``prompt_cache_retention`` / ``prompt_cache_options``, ``safety_identifier``, ``service_tier``,
@@ -117,7 +123,7 @@ class OpenAIResponsesCodec(Codec):
         for name, refused, why in REFUSED:
             if refused(body.get(name)):
                 raise invalid(why, name)
-        tools = [_decode_tool(tool) for tool in body.get("tools") or []]
+        tools = _decode_tools(body.get("tools") or [])
         tool_choice, tools = _decode_tool_choice(body.get("tool_choice"), tools)
         text = body.get("text") or {}
         return Request(
@@ -139,10 +145,10 @@ class OpenAIResponsesCodec(Codec):
     def encode_request(self, request: Request, model: str) -> dict[str, Any]:
         if len(request.stop) > tables.STOP_SEQUENCE_LIMIT[PROTOCOL]:
             raise invalid("this model's provider (OpenAI Responses) takes no stop sequences", "stop")
-        items = list(_encode_input(request.messages))
+        items = list(_encode_input(request.messages, _namespaces(request)))
         body: dict[str, Any] = {"model": model, "input": items, "store": False}
         if request.tools:  # a tool choice alone would be refused
-            body["tools"] = [_encode_tool(tool) for tool in request.tools]
+            body["tools"] = _encode_tools(request.tools)
             if request.tool_choice is not None:
                 body["tool_choice"] = _encode_tool_choice(request.tool_choice)
         reasoning = _encode_reasoning_config(request.thinking)
@@ -182,8 +188,9 @@ class OpenAIResponsesCodec(Codec):
         )
 
     def encode_response(self, response: Response, request: Request) -> dict[str, Any]:
+        namespaces = _namespaces(request)
         output = [
-            _output_item(block, item_id(block, response.id, index), complete=True)
+            _output_item(block, item_id(block, response.id, index), complete=True, namespaces=namespaces)
             for index, block in enumerate(_output_blocks(response.content))
         ]
         return response_object(response.id, response.created, response.model, request, output, response)
@@ -215,7 +222,24 @@ def _decode_format(spec: dict[str, Any] | None) -> ResponseFormat | None:
     )
 
 
-def _decode_tool(tool: dict[str, Any]) -> Tool:
+def _decode_tools(raw: list[dict[str, Any]]) -> list[Tool]:
+    """Function tools, those of a namespace flattened, hosted web search left out."""
+    tools: list[Tool] = []
+    for tool in raw:
+        kind = tool.get("type") or ""
+        if kind == "namespace":
+            tools.extend(_decode_tool(member, tool["name"]) for member in tool.get("tools") or [])
+        elif not kind.startswith("web_search"):
+            tools.append(_decode_tool(tool))
+    seen: set[str] = set()
+    for tool in tools:
+        if tool.name in seen:
+            raise invalid(f"two tools are named `{tool.name}` (namespaces are flattened here)", "tools")
+        seen.add(tool.name)
+    return tools
+
+
+def _decode_tool(tool: dict[str, Any], namespace: str | None = None) -> Tool:
     kind = tool.get("type")
     if kind != "function":
         raise invalid(
@@ -226,6 +250,7 @@ def _decode_tool(tool: dict[str, Any]) -> Tool:
         description=tool.get("description"),
         parameters=tool.get("parameters") or dict(DEFAULT_PARAMETERS),
         strict=tool.get("strict"),
+        namespace=namespace,
     )
 
 
@@ -392,6 +417,28 @@ def _encode_text_config(spec: ResponseFormat | None) -> dict[str, Any] | None:
     return {"format": schema_format}
 
 
+def _namespaces(request: Request) -> dict[str, str]:
+    """Tool name -> the namespace it was offered in, for the tools that had one."""
+    return {tool.name: tool.namespace for tool in request.tools if tool.namespace}
+
+
+def _encode_tools(tools: list[Tool]) -> list[dict[str, Any]]:
+    """Function tools; those of one namespace gathered into a ``namespace`` tool where the first
+    of them stood."""
+    encoded: list[dict[str, Any]] = []
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for tool in tools:
+        if tool.namespace is None:
+            encoded.append(_encode_tool(tool))
+            continue
+        members = groups.get(tool.namespace)
+        if members is None:
+            members = groups[tool.namespace] = []
+            encoded.append({"type": "namespace", "name": tool.namespace, "description": "", "tools": members})
+        members.append(_encode_tool(tool))
+    return encoded
+
+
 def _encode_tool(tool: Tool) -> dict[str, Any]:
     encoded: dict[str, Any] = {"type": "function", "name": tool.name}
     if tool.description is not None:
@@ -409,25 +456,20 @@ def _encode_tool_choice(choice: ToolChoice | None) -> str | dict[str, Any] | Non
     return TOOL_CHOICE.encode(choice.mode)
 
 
-def _encode_input(messages: list[Message]) -> Iterator[dict[str, Any]]:
+def _encode_input(messages: list[Message], namespaces: dict[str, str]) -> Iterator[dict[str, Any]]:
     for message in messages:
         if message.role == "assistant":
-            yield from _encode_assistant_turn(message.content)
+            yield from _encode_assistant_turn(message.content, namespaces)
         else:
             yield from _encode_turn(message)
 
 
-def _encode_assistant_turn(content: list[Part]) -> Iterator[dict[str, Any]]:
+def _encode_assistant_turn(content: list[Part], namespaces: dict[str, str]) -> Iterator[dict[str, Any]]:
     for part in content:
         if isinstance(part, Text):
             yield {"type": "message", "role": "assistant", "content": part.text}
         elif isinstance(part, ToolCall):
-            yield {
-                "type": "function_call",
-                "call_id": part.id,
-                "name": part.name,
-                "arguments": part.arguments,
-            }
+            yield _function_call(part, namespaces)
         elif isinstance(part, Thinking) and part.signature:
             yield {"type": "reasoning", "summary": _summary(part.text), "encrypted_content": part.signature}
         elif not isinstance(part, Thinking | RedactedThinking):
@@ -501,6 +543,13 @@ def _encode_document(document: Document) -> dict[str, Any]:
     return encoded
 
 
+def _function_call(call: ToolCall, namespaces: dict[str, str]) -> dict[str, Any]:
+    item = {"type": "function_call", "call_id": call.id, "name": call.name, "arguments": call.arguments}
+    if call.name in namespaces:
+        item["namespace"] = namespaces[call.name]
+    return item
+
+
 def _summary(text: str) -> list[dict[str, str]]:
     return [{"type": "summary_text", "text": text}] if text else []
 
@@ -553,7 +602,9 @@ def item_id(block: Part, response_id: str, index: int) -> str:
     return f"{ITEM_PREFIXES[type(block)]}_{digest}"
 
 
-def _output_item(block: Part, identifier: str, *, complete: bool) -> dict[str, Any]:
+def _output_item(
+    block: Part, identifier: str, *, complete: bool, namespaces: dict[str, str]
+) -> dict[str, Any]:
     """The output item of one block: in progress (as ``output_item.added`` shows it, empty) or
     complete (with its text, arguments, summary and encrypted content)."""
     status = "completed" if complete else "in_progress"
@@ -568,7 +619,7 @@ def _output_item(block: Part, identifier: str, *, complete: bool) -> dict[str, A
         }
     if isinstance(block, ToolCall):
         arguments = block.arguments if complete else ""
-        return {
+        call = {
             "id": identifier,
             "type": "function_call",
             "status": status,
@@ -576,6 +627,9 @@ def _output_item(block: Part, identifier: str, *, complete: bool) -> dict[str, A
             "call_id": block.id,
             "name": block.name,
         }
+        if block.name in namespaces:
+            call["namespace"] = namespaces[block.name]
+        return call
     item: dict[str, Any] = {"id": identifier, "type": "reasoning", "summary": []}
     if complete and isinstance(block, Thinking):
         item["summary"] = _summary(block.text)
@@ -626,7 +680,7 @@ def response_object(
         "temperature": request.temperature,
         "text": _encode_text_config(request.response_format) or {"format": {"type": "text"}},
         "tool_choice": _encode_tool_choice(request.tool_choice) or "auto",
-        "tools": [_encode_tool(tool) for tool in request.tools],
+        "tools": _encode_tools(request.tools),
         "top_p": request.top_p,
         "truncation": "disabled",
         "usage": None if response is None else encode_usage(response.usage),
@@ -909,6 +963,7 @@ class ResponsesStreamEncoder(StreamEncoder):
 
     def __init__(self, request: Request) -> None:
         self._request = request
+        self._namespaces = _namespaces(request)
         self._sequence = 0
         self._id = ""
         self._created = 0
@@ -960,7 +1015,7 @@ class ResponsesStreamEncoder(StreamEncoder):
         item = self._item = _Item(block, item_id(block, self._id, output_index), output_index)
         if isinstance(block, Thinking) and block.signature:
             item.signature = block.signature
-        added = _output_item(block, item.id, complete=False)
+        added = _output_item(block, item.id, complete=False, namespaces=self._namespaces)
         frames = self._emit("response.output_item.added", output_index=output_index, item=added)
         if isinstance(block, Text):
             frames += self._emit("response.content_part.added", **item.where(), part=_text_part(""))
@@ -998,7 +1053,7 @@ class ResponsesStreamEncoder(StreamEncoder):
             part = {"type": "summary_text", "text": block.text}
             frames += self._emit("response.reasoning_summary_text.done", **where, text=block.text)
             frames += self._emit("response.reasoning_summary_part.done", **where, part=part)
-        complete = _output_item(block, item.id, complete=True)
+        complete = _output_item(block, item.id, complete=True, namespaces=self._namespaces)
         self._output.append(complete)
         return frames + self._emit("response.output_item.done", output_index=item.output_index, item=complete)
 

@@ -77,9 +77,21 @@ def uses_builtin_tools(interaction: Any) -> bool:
     return any(tool.get("type") != "function" for tool in interaction.request.json().get("tools") or [])
 
 
+def searches_the_web_only(interaction: Any) -> bool:
+    """Its only built-in tool is hosted web search (dropped when translating), and no earlier
+    search call is in its input."""
+    body = interaction.request.json()
+    builtin = [tool["type"] for tool in body["tools"] if tool["type"] != "function"]
+    items = body["input"] if isinstance(body["input"], list) else []
+    hosted_calls = any(item.get("type") == "web_search_call" for item in items)
+    return all(kind.startswith("web_search") for kind in builtin) and not hosted_calls
+
+
 RECORDED = recorded("resp-*.yaml", PATH, ok_only=False)
 TRANSLATABLE = [p for p in RECORDED if p.values[1] is None or not uses_builtin_tools(p.values[1])]
 BUILTIN = [p for p in RECORDED if p.values[1] is not None and uses_builtin_tools(p.values[1])]
+WEB_SEARCH = [p for p in BUILTIN if searches_the_web_only(p.values[1])]
+REFUSED_BUILTIN = [p for p in BUILTIN if not searches_the_web_only(p.values[1])]
 
 
 def recorded_items(body: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -149,11 +161,19 @@ def test_recorded_request_decodes_to_what_it_says(name: str, interaction: Any) -
     assert again["store"] is False
 
 
-@pytest.mark.parametrize(("name", "interaction"), BUILTIN)
+@pytest.mark.parametrize(("name", "interaction"), REFUSED_BUILTIN)
 def test_recorded_builtin_tools_are_refused(name: str, interaction: Any) -> None:
     with pytest.raises(GatewayError) as caught:
         CODEC.decode_request(interaction.request.json())
-    assert caught.value.param == "tools"
+    assert caught.value.param in ("tools", "input")
+
+
+@pytest.mark.parametrize(("name", "interaction"), WEB_SEARCH)
+def test_recorded_hosted_web_search_is_dropped(name: str, interaction: Any) -> None:
+    body = interaction.request.json()
+    decoded = CODEC.decode_request(body)
+    functions = [tool["name"] for tool in body["tools"] if tool["type"] == "function"]
+    assert [tool.name for tool in decoded.tools] == functions
 
 
 def expected_content(output: list[dict[str, Any]]) -> list[Any]:
@@ -264,7 +284,7 @@ def test_recorded_summary_parts_join_with_a_blank_line() -> None:
         ("context_management", [{"type": "compaction"}]),
         ("top_logprobs", 2),
         ("include", ["message.output_text.logprobs"]),
-        ("tools", [{"type": "web_search"}]),
+        ("tools", [{"type": "file_search", "vector_store_ids": ["vs_1"]}]),
         ("tools", [{"type": "local_shell"}]),
         ("tools", [{"type": "custom", "name": "apply_patch"}]),
         ("tool_choice", {"type": "web_search_preview"}),
