@@ -51,3 +51,41 @@ def _banner(settings: Settings, host: str, port: int) -> None:
     if settings.demo_key:
         click.echo(f"  demo key:           {settings.demo_key}")
     click.echo(f"  ledger:             {settings.ledger_url}")
+    if settings.upstream == "replay":
+        click.echo(f"  cassettes:          {settings.replay_dir}")
+
+
+@main.command()
+@click.argument(
+    "fixtures", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Cassette to write (default: cassettes/<provider>/<scenario>.yaml beside the fixtures/ tree).",
+)
+@click.option(
+    "--catalog", "catalog_path", type=click.Path(exists=True, path_type=Path), help="Model catalog YAML."
+)
+@click.option("--force", is_flag=True, help="Overwrite an existing cassette.")
+def record(fixtures: tuple[Path, ...], out: Path | None, catalog_path: Path | None, force: bool) -> None:
+    """Send FIXTURES through the gateway to the real providers and write what they answered as one
+    cassette. Keys come from the environment (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, as
+    the catalog names them) and are scrubbed, with every other secret, before anything is written."""
+    from gateway.cassettes import record as recorder
+    from gateway.cassettes.fixtures import load_fixture
+    from gateway.catalog import load_catalog
+
+    out = out or recorder.cassette_path_for(fixtures[0])
+    if out is None:
+        raise click.UsageError("the fixture is not under fixtures/<provider>/<scenario>/: give --out")
+    if out.exists() and not force:
+        raise click.UsageError(f"{out} exists; pass --force to record it again")
+    settings = settings_from_env(catalog_path=catalog_path)
+    loaded = [load_fixture(path) for path in fixtures]
+    missing = recorder.missing_keys(loaded, load_catalog(settings.catalog_path))
+    if missing:
+        raise click.UsageError(f"set {', '.join(missing)}: the fixtures' providers read their keys from it")
+    for result in recorder.record(loaded, out, settings):
+        click.echo(f"{result.status}  {result.fixture.protocol} {result.fixture.path}")
+    click.echo(f"wrote {out}")

@@ -16,14 +16,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
+from gateway.cassettes.vcr_format import SERIALIZER
 
 __all__ = ["Interaction", "Recorded", "iter_recordings", "load_recording"]
-
-try:
-    _Loader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
 
 
 @dataclass(slots=True)
@@ -83,9 +78,6 @@ def _headers(raw: dict[str, Any] | None) -> dict[str, list[str]]:
 
 
 def _body(side: dict[str, Any]) -> bytes:
-    if "parsed_body" in side:
-        parsed = side["parsed_body"]
-        return parsed.encode() if isinstance(parsed, str) else json.dumps(parsed).encode()
     body = side.get("body")
     if isinstance(body, dict):
         body = body.get("string")
@@ -111,16 +103,17 @@ def _recorded(side: dict[str, Any]) -> Recorded:
 
 
 def load_recording(path: str | Path) -> list[Interaction]:
-    """All interactions of one cassette file, in recorded order."""
+    """All interactions of one cassette file, in recorded order. The text is read by the same
+    serializer vcrpy replays with (``vcr_format``), which undoes ``parsed_body`` and method case."""
     path = Path(path)
-    document = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
+    document = SERIALIZER.deserialize(path.read_text(encoding="utf-8")) or {}
     interactions = []
     for item in document.get("interactions", []):
         request, response = item["request"], item["response"]
         status = response.get("status", {})
         interactions.append(
             Interaction(
-                method=str(request.get("method", "GET")).upper(),
+                method=request["method"],
                 uri=request["uri"],
                 request=_recorded(request),
                 status=int(status.get("code", 200) if isinstance(status, dict) else status),

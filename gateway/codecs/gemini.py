@@ -51,9 +51,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import mimetypes
 import re
 from functools import cache
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 from gateway import tables
 from gateway.canonical import (
@@ -146,6 +148,29 @@ def _get(obj: dict[str, Any], name: str, default: Any = None) -> Any:
     if value is None:
         value = obj.get(_snake(name))
     return default if value is None else value
+
+
+# Fields holding a google.protobuf.Struct or Value, where null is a value rather than "not set".
+_STRUCT_FIELDS = frozenset(
+    {
+        *("args", "response", "default", "example"),
+        *("partMetadata", "part_metadata", "parametersJsonSchema", "parameters_json_schema"),
+        *("responseJsonSchema", "response_json_schema", "_responseJsonSchema"),
+    }
+)
+
+
+def _without_nulls(value: Any) -> Any:
+    """Google's JSON parser reads a field set to ``null`` as a field not set: so does this codec."""
+    if isinstance(value, dict):
+        return {
+            key: item if key in _STRUCT_FIELDS else _without_nulls(item)
+            for key, item in value.items()
+            if item is not None
+        }
+    if isinstance(value, list):
+        return [_without_nulls(item) for item in value]
+    return value
 
 
 def _b64(value: str) -> str:
@@ -337,11 +362,18 @@ def _media_part(mime: str, *, data: str | None = None, uri: str | None = None) -
 def _media(part: dict[str, Any]) -> Part | None:
     inline = _get(part, "inlineData")
     if inline is not None:
-        return _media_part(_get(inline, "mimeType", ""), data=_b64(inline.get("data", "")))
+        return _media_part(_get(inline, "mimeType", ""), data=_b64(inline.get("data") or ""))
     file = _get(part, "fileData")
     if file is not None:
-        return _media_part(_get(file, "mimeType", ""), uri=_get(file, "fileUri"))
+        uri = _get(file, "fileUri")
+        return _media_part(_get(file, "mimeType", "") or _named_type(uri), uri=uri)
     return None
+
+
+def _named_type(uri: str | None) -> str:
+    """The media type a URI's file name says (``.png``: an image), for a ``fileData`` sent
+    without ``mimeType``; empty when it says none."""
+    return mimetypes.guess_type(urlsplit(uri or "").path)[0] or ""
 
 
 def _result_text(response: dict[str, Any]) -> tuple[str, bool]:
@@ -433,7 +465,7 @@ def _system(raw: Any) -> list[Message]:
         return []
     if isinstance(raw, str):
         return [Message("system", [Text(raw)])]
-    return [Message("system", [Text(p["text"]) for p in raw.get("parts") or [] if "text" in p])]
+    return [Message("system", [Text(p["text"]) for p in raw.get("parts") or [] if p.get("text") is not None])]
 
 
 def _declaration(raw: dict[str, Any]) -> Tool:
@@ -732,6 +764,7 @@ class GeminiCodec(Codec):
 
     def decode_request(self, body: dict[str, Any], *, model: str | None = None) -> Request:
         """``model`` comes from the URL path; count-tokens bodies may wrap the request."""
+        body = _without_nulls(body)
         body = _get(body, "generateContentRequest") or body
         config = _get(body, "generationConfig", {})
         _check_config(body, config)

@@ -1,0 +1,3 @@
+from gateway.cassettes.authoring.generate import main
+
+main()
