@@ -23,7 +23,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or settings_from_env()
     app = Flask("gateway")
     app.config["GATEWAY_SETTINGS"] = settings
-    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    # One byte over the limit: a chunked body is cut at this length, and only a body longer than
+    # the limit can tell the body reader (gateway.web.body) that the client sent too much.
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes + 1
     specs = load_specs(settings.specs_dir)
     catalog = load_catalog(settings.catalog_path)
     meter = Meter.from_settings(settings, catalog)

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from gateway.errors import ErrorKind, GatewayError
+from gateway.errors import ErrorKind, GatewayError, invalid
 from gateway.money import parse_usd
 
 # Upstream kinds: the wire protocol a provider speaks, or "mock" for the built-in mock provider.
@@ -77,9 +77,12 @@ class Catalog:
                 raise ValueError(f"model {model.id!r} names unknown provider {model.provider!r}")
 
     def resolve(self, name: str | None) -> ModelEntry:
-        """The entry for a client's model name; a 404 in the client's protocol when unknown."""
-        entry = self._index.get(name or "")
-        if entry is None and name and name.startswith("models/"):
+        """The entry for a client's model name; a 404 in the client's protocol when unknown, a 400
+        when the request names none (the Responses and images schemas leave ``model`` optional)."""
+        if not name:
+            raise invalid("The request names no model: set `model` to one listed by GET /v1/models.", "model")
+        entry = self._index.get(name)
+        if entry is None and name.startswith("models/"):
             entry = self._index.get(name.removeprefix("models/"))
         if entry is None:
             raise GatewayError(

@@ -472,6 +472,8 @@ def _declaration(raw: dict[str, Any]) -> Tool:
     schema = _get(raw, "parametersJsonSchema")
     if schema is None:
         schema = _json_schema(_get(raw, "parameters")) or {"type": "object", "properties": {}}
+    if not isinstance(raw.get("name"), str):  # a snake_case `function_declarations` escapes the spec
+        raise invalid("every function declaration needs a `name`", "tools")
     return Tool(raw["name"], raw.get("description") or None, schema)
 
 

@@ -39,14 +39,15 @@ def encode_one(protocol: str, model: ModelEntry) -> dict[str, Any]:
 
 
 def _pricing(model: ModelEntry) -> dict[str, str]:
+    """Token prices are always given (``unit`` is theirs); ``image`` is per image, as the spec says."""
     prices = model.prices
-    if model.kind == "image":
-        return {"image": format_usd(prices.image), "unit": "USD per image"}
     pricing = {"input": format_usd(prices.input), "output": format_usd(prices.output)}
     if prices.cache_read:
         pricing["cache_read"] = format_usd(prices.cache_read)
     if prices.cache_write:
         pricing["cache_write"] = format_usd(prices.cache_write)
+    if model.kind == "image":
+        pricing["image"] = format_usd(prices.image)
     pricing["unit"] = "USD per 1M tokens"
     return pricing
 
@@ -67,8 +68,18 @@ def _openai(model: ModelEntry) -> dict[str, Any]:
 
 
 def _anthropic(model: ModelEntry) -> dict[str, Any]:
+    """The limits are required (null when unknown); capabilities are not described, so null."""
     created = datetime.fromtimestamp(model.created, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return {"type": "model", "id": model.id, "display_name": model.display_name, "created_at": created}
+    chat = model.kind == "chat"
+    return {
+        "type": "model",
+        "id": model.id,
+        "display_name": model.display_name,
+        "created_at": created,
+        "capabilities": None,
+        "max_input_tokens": model.context_window if chat else None,
+        "max_tokens": model.max_output_tokens if chat else None,
+    }
 
 
 def _gemini(model: ModelEntry) -> dict[str, Any]:

@@ -328,7 +328,10 @@ def _decode_assistant(message: dict[str, Any], legacy_id: str) -> list[Part]:
     parts.extend(_decode_content(message.get("content")))
     if message.get("refusal"):
         parts.append(Text(message["refusal"]))
-    parts.extend(_decode_call(call["id"], call["function"]) for call in message.get("tool_calls") or [])
+    for call in message.get("tool_calls") or []:
+        if "function" not in call:
+            raise invalid(f"a `{call.get('type')}` tool call cannot be translated; use function tools", "messages")
+        parts.append(_decode_call(call["id"], call["function"]))
     if message.get("function_call"):
         parts.append(_decode_call(legacy_id, message["function_call"]))
     return parts

@@ -24,7 +24,7 @@ from flask import Blueprint
 
 from gateway.canonical import Request, Usage
 from gateway.catalog import Catalog, ModelEntry
-from gateway.errors import GatewayError
+from gateway.errors import GatewayError, invalid
 from gateway.metering.account_api import account_blueprint
 from gateway.metering.admin_api import admin_blueprint
 from gateway.metering.errors import CapExceeded, InsufficientBalance, KeyExists, KeyRevoked, ReservationClosed
@@ -95,6 +95,9 @@ class Meter:
         if request is None:
             input_tokens, max_output = (0, 0) if images else (entry.context_window, entry.max_output_tokens)
         else:
+            if request.max_tokens is not None and request.max_tokens < 0:
+                # Some schemas set no minimum; the providers refuse it, and it cannot size a hold.
+                raise invalid(f"The output token limit cannot be negative (it is {request.max_tokens}).")
             max_output = min(request.max_tokens or entry.max_output_tokens, entry.max_output_tokens)
             input_tokens = estimate_request(request)
         amount = max_cost(input_tokens, max_output, entry.prices, images)

@@ -32,7 +32,7 @@ def json_body(request: Request, specs: SpecSet, operation_id: str, max_bytes: in
     if not raw:
         raise invalid("The request body is empty: send a JSON object.")
     try:
-        body = json.loads(raw)
+        body = json.loads(raw, parse_float=_number)
     except (ValueError, UnicodeDecodeError) as exc:
         raise invalid(f"The request body is not valid JSON: {exc}.") from exc
     if not isinstance(body, dict):
@@ -43,6 +43,14 @@ def json_body(request: Request, specs: SpecSet, operation_id: str, max_bytes: in
         more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
         raise invalid(f"Invalid request: {shown}{more}", _param(problems[0]))
     return body
+
+
+def _number(text: str) -> int | float:
+    """A JSON number written with a fraction or an exponent. JSON has one number type, so ``467.0``
+    is the integer 467 to the spec's schemas, and the request path must read it as one (a token
+    limit, a budget, a count): integral values become ints."""
+    value = float(text)
+    return int(value) if value.is_integer() else value
 
 
 def _too_large(max_bytes: int) -> GatewayError:

@@ -2,8 +2,8 @@
 
 ``GET /v1/models`` is called by OpenAI, Anthropic and Gemini SDKs alike, and a request to an unknown
 path still deserves an error its SDK can parse. Each SDK always sends something the others do not:
-Gemini its ``x-goog-api-key`` header or ``key`` parameter, Anthropic its ``anthropic-version``
-header or ``x-api-key``.
+Gemini its ``x-goog-api-key`` header or ``key`` parameter and ``x-goog-api-client``, Anthropic its
+``anthropic-version`` header or ``x-api-key``.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ def family(protocol: str) -> str:
 def caller_family(request: Request) -> str:
     headers = request.headers
     if "x-goog-api-key" in headers or "key" in request.args or request.path.startswith("/v1beta/"):
+        return tables.GEMINI
+    if "x-goog-api-client" in headers:  # every Google SDK sends it, key or no key
         return tables.GEMINI
     if ":" in request.path.rsplit("/", 1)[-1]:
         return tables.GEMINI

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, g, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from gateway.codecs.errors import error_body, error_status
 from gateway.errors import ErrorKind, GatewayError
@@ -41,7 +41,12 @@ def _http_error(exc: HTTPException) -> Response:
     status = exc.code or 500
     template = _HTTP_MESSAGES.get(status)
     message = template.format(method=request.method, path=request.path) if template else exc.description
-    return render(GatewayError(error_kind_for_status(status), message or exc.name, status=status))
+    # RFC 9110: a 405 says which methods the path does allow.
+    allowed = exc.valid_methods if isinstance(exc, MethodNotAllowed) else None
+    headers = {"allow": ", ".join(allowed)} if allowed else None
+    return render(
+        GatewayError(error_kind_for_status(status), message or exc.name, status=status, headers=headers)
+    )
 
 
 def _unexpected(exc: Exception) -> Response:

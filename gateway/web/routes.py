@@ -1,10 +1,10 @@
 """Flask routes built from the operations in ``specs/``: the specs decide what is served.
 
-Each spec operation becomes a URL rule (``{model}`` becomes a ``path`` converter, since gateway
-model ids contain a slash). Operations of different protocols on the same path and method — the
-models list — share one rule, and the caller's dialect picks the operation. What an operation does
-is read from its path by ``HANDLERS``, so adding a surface to the specs and a row here is all
-routing needs.
+Each spec operation becomes a URL rule (``{model}`` becomes a ``path``-like converter, since gateway
+model ids contain a slash) whose declared query parameters are checked (``gateway.web.query``).
+Operations of different protocols on the same path and method — the models list — share one rule,
+and the caller's dialect picks the operation. What an operation does is read from its path by
+``HANDLERS``, so adding a surface to the specs and a row here is all routing needs.
 """
 
 from __future__ import annotations
@@ -15,16 +15,20 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request
+from werkzeug.routing import PathConverter
 
 from gateway import tables
 from gateway.pipeline import Call, Gateway
 from gateway.specs import Operation, SpecSet
 from gateway.web import auth, dialect
 from gateway.web.body import json_body
+from gateway.web.query import QueryRules
 
 Handler = Callable[[Gateway, Operation, Call, dict[str, str]], Response]
 
 _PARAM = re.compile(r"\{([^}]+)\}")
+_CONVERTER = "spec_param"
+_CUSTOM_METHOD = re.compile(r"\}:(\w+)$")
 
 
 def _generate(gateway: Gateway, op: Operation, call: Call, params: dict[str, str]) -> Response:
@@ -72,11 +76,24 @@ def handler_for(path: str) -> Handler | None:
 
 
 def flask_rule(path: str) -> str:
-    return _PARAM.sub(lambda m: f"<path:{m.group(1)}>", path)
+    return _PARAM.sub(lambda m: f"<{_CONVERTER}:{m.group(1)}>", path)
+
+
+def _param_converter(specs: SpecSet) -> type[PathConverter]:
+    """A path parameter may hold slashes (gateway model ids do) but never ends with one of Google's
+    custom methods (``models/x:countTokens``): that path is the method, not a model to look up, so
+    ``GET`` on it is a 405 that allows only ``POST``."""
+    verbs = sorted({m.group(1) for op in specs.operations if (m := _CUSTOM_METHOD.search(op.path))})
+
+    class SpecParam(PathConverter):
+        regex = PathConverter.regex + "".join(f"(?<!:{re.escape(verb)})" for verb in verbs)
+
+    return SpecParam
 
 
 def register_routes(app: Flask, specs: SpecSet) -> None:
     """One URL rule per spec path and method; several protocols on one rule share it by dialect."""
+    app.url_map.converters[_CONVERTER] = _param_converter(specs)
     groups: dict[tuple[str, str], list[Operation]] = {}
     for op in specs.operations:
         if handler_for(op.path) is None:
@@ -87,20 +104,22 @@ def register_routes(app: Flask, specs: SpecSet) -> None:
         app.add_url_rule(
             flask_rule(ops[0].path),
             endpoint=f"{method} {ops[0].path}",
-            view_func=_view(ops),
+            view_func=_view(ops, specs),
             methods=[method.upper()],
         )
 
 
-def _view(ops: list[Operation]) -> Callable[..., Response]:
+def _view(ops: list[Operation], specs: SpecSet) -> Callable[..., Response]:
     by_family = {dialect.family(op.protocol): (op, handler_for(op.path)) for op in ops}
     fallback = by_family[dialect.family(ops[0].protocol)]
+    queries = {op.operation_id: QueryRules(specs.query_parameters(op.operation_id)) for op in ops}
 
     def view(**params: str) -> Response:
         op, handler = by_family.get(dialect.caller_family(request), fallback)
         g.protocol = op.protocol
         gateway: Gateway = current_app.extensions["gateway"]
         key = gateway.meter.authenticate(auth.presented_key(request))
+        queries[op.operation_id].check(request.args)
         call = Call(
             protocol=op.protocol,
             request_id=f"req_{uuid.uuid4().hex}",

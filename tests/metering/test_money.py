@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.metering.money import format_usd, parse_usd
+from gateway.money import format_usd, parse_usd
 
 
 @pytest.mark.parametrize(
