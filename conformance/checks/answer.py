@@ -14,7 +14,7 @@ from typing import Any
 
 from conformance.checks.findings import Report, short
 
-__all__ = ["Answer", "ToolCall", "compare_answers", "parse_arguments", "token_counts"]
+__all__ = ["Answer", "ToolCall", "compare_answers", "compare_structure", "parse_arguments", "token_counts"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +50,17 @@ def parse_arguments(raw: Any) -> Any:
 
 
 def token_counts(usage: Any) -> dict[str, int]:
-    """The top-level integer counters of a usage object (nested details are left out)."""
+    """The integer counters of a usage object; those of nested objects under dotted names
+    (``prompt_tokens_details.cached_tokens``), so that a usage rule can read every bucket."""
     if not isinstance(usage, dict):
         return {}
-    return {k: v for k, v in usage.items() if isinstance(v, int) and not isinstance(v, bool)}
+    counts: dict[str, int] = {}
+    for key, value in usage.items():
+        if isinstance(value, int) and not isinstance(value, bool):
+            counts[key] = value
+        elif isinstance(value, dict):
+            counts.update({f"{key}.{inner}": count for inner, count in token_counts(value).items()})
+    return counts
 
 
 def compare_answers(report: Report, streamed: Answer, whole: Answer, usage_keys: tuple[str, str]) -> None:
@@ -90,6 +97,28 @@ def compare_answers(report: Report, streamed: Answer, whole: Answer, usage_keys:
             "usage_output",
             f"streamed usage {output_key}={streamed.usage.get(output_key)!r} differs from the whole "
             f"response's {whole.usage.get(output_key)!r}",
+        )
+
+
+def compare_structure(report: Report, streamed: Answer, whole: Answer) -> None:
+    """What two answers to one request share even when the model is not deterministic: how they
+    ended, which tools they called, and whether they said anything at all."""
+    if streamed.stop_reason != whole.stop_reason:
+        report.error(
+            "stop_reason",
+            f"streamed stop reason {streamed.stop_reason!r} differs from the whole response's "
+            f"{whole.stop_reason!r}",
+        )
+    names = [call.name for call in streamed.tool_calls], [call.name for call in whole.tool_calls]
+    if names[0] != names[1]:
+        report.error(
+            "tool_names", f"streamed tool calls {names[0]} differ from the whole response's {names[1]}"
+        )
+    if bool(streamed.text) != bool(whole.text):
+        report.error(
+            "text_present",
+            f"streamed text {short(streamed.text)} and the whole response's {short(whole.text)}: "
+            "one is empty, the other is not",
         )
 
 

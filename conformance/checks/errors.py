@@ -19,7 +19,13 @@ from conformance.checks.values import as_key, dig
 from gateway.sse import SSEEvent
 from gateway.tables import ANTHROPIC, GEMINI, OPENAI_CHAT, OPENAI_RESPONSES
 
-__all__ = ["ANTHROPIC_ERROR_STATUS", "GOOGLE_RPC_STATUS", "check_error_body", "check_stream_error"]
+__all__ = [
+    "ANTHROPIC_ERROR_STATUS",
+    "GOOGLE_RPC_STATUS",
+    "check_error_body",
+    "check_stream_error",
+    "header_value",
+]
 
 # Anthropic's documented error types and the status each comes with.
 ANTHROPIC_ERROR_STATUS = {
@@ -71,8 +77,8 @@ def check_error_body(
         raise ValueError(f"unknown protocol {protocol!r}; expected one of {sorted(SHAPES)}")
     report = Report(f"{protocol}.error")
     if headers is not None:
-        _check_content_type(report, status, _header(headers, "content-type"))
-        if status == 429 and _header(headers, "retry-after") is None:
+        _check_content_type(report, status, header_value(headers, "content-type"))
+        if status == 429 and header_value(headers, "retry-after") is None:
             report.warn(
                 "retry_after", "a 429 without a Retry-After header leaves clients to guess when to retry"
             )
@@ -123,7 +129,8 @@ def check_stream_error(protocol: str, events: Sequence[SSEEvent]) -> list[Findin
     return report.findings + shape.findings
 
 
-def _header(headers: Headers, name: str) -> str | None:
+def header_value(headers: Headers, name: str) -> str | None:
+    """The first value of header ``name`` (lower case), whatever the case of the keys."""
     for key, value in headers.items():
         if key.lower() == name:
             if isinstance(value, str):

@@ -121,6 +121,7 @@ class ChatStream(StreamMachine):
                 event.at("usage"),
                 event.data,
             )
+            self._usage = token_counts(chunk["usage"])  # misplaced, but what the SDK reads as usage
         for position, choice in enumerate(as_list(choices)):
             self._choice(event, position, choice)
 

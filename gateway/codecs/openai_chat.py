@@ -330,7 +330,9 @@ def _decode_assistant(message: dict[str, Any], legacy_id: str) -> list[Part]:
         parts.append(Text(message["refusal"]))
     for call in message.get("tool_calls") or []:
         if "function" not in call:
-            raise invalid(f"a `{call.get('type')}` tool call cannot be translated; use function tools", "messages")
+            raise invalid(
+                f"a `{call.get('type')}` tool call cannot be translated; use function tools", "messages"
+            )
         parts.append(_decode_call(call["id"], call["function"]))
     if message.get("function_call"):
         parts.append(_decode_call(legacy_id, message["function_call"]))
