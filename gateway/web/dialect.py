@@ -21,14 +21,16 @@ def family(protocol: str) -> str:
 
 
 def caller_family(request: Request) -> str:
+    """Headers first (each SDK's own), then the path: a model id may contain a colon."""
     headers = request.headers
-    if "x-goog-api-key" in headers or "key" in request.args or request.path.startswith("/v1beta/"):
+    if "x-goog-api-key" in headers or "x-goog-api-client" in headers or "key" in request.args:
         return tables.GEMINI
-    if "x-goog-api-client" in headers:  # every Google SDK sends it, key or no key
+    if "anthropic-version" in headers or "x-api-key" in headers:
+        return tables.ANTHROPIC
+    path = request.path
+    if path.startswith("/v1beta/") or ":" in path.rsplit("/", 1)[-1]:
         return tables.GEMINI
-    if ":" in request.path.rsplit("/", 1)[-1]:
-        return tables.GEMINI
-    if "anthropic-version" in headers or "x-api-key" in headers or request.path.startswith("/v1/messages"):
+    if path.startswith("/v1/messages"):
         return tables.ANTHROPIC
     return OPENAI
 
