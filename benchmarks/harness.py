@@ -25,7 +25,19 @@ from pathlib import Path
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
-GUNICORN = [sys.executable, "-m", "gunicorn", "-k", "gthread", "--threads", "8", "-w", "2", "--log-level", "warning"]
+GUNICORN = [
+    sys.executable,
+    "-m",
+    "gunicorn",
+    "-k",
+    "gthread",
+    "--threads",
+    "8",
+    "-w",
+    "2",
+    "--log-level",
+    "warning",
+]
 KEY = "gw-bench-key"
 
 
@@ -121,7 +133,9 @@ class Call:
     headers: tuple[tuple[str, str], ...]
 
 
-def chat_call(port: int, path: str = "/v1/chat/completions", model: str = "gpt-4o", stream: bool = False) -> Call:
+def chat_call(
+    port: int, path: str = "/v1/chat/completions", model: str = "gpt-4o", stream: bool = False
+) -> Call:
     body = {"model": model, "messages": [{"role": "user", "content": "Say hello."}], "stream": stream}
     headers = (("content-type", "application/json"), ("authorization", f"Bearer {KEY}"))
     return Call(port, path, json.dumps(body).encode(), headers)

@@ -49,7 +49,9 @@ def run(streams: int, delay_ms: float) -> None:
             ttfb = sorted(s[0] * 1000 for s in samples)
             total = [s[1] * 1000 for s in samples]
             p99 = ttfb[max(0, int(len(ttfb) * 0.99) - 1)]
-            print(f"{name:<22} {statistics.median(ttfb):>12.3f} {p99:>12.3f} {statistics.median(total):>13.3f}")
+            print(
+                f"{name:<22} {statistics.median(ttfb):>12.3f} {p99:>12.3f} {statistics.median(total):>13.3f}"
+            )
 
 
 def main() -> None:

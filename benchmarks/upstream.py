@@ -33,7 +33,12 @@ CHAT = json.dumps(
 
 def chat_chunks(events: int) -> list[bytes]:
     """A chat stream of ``events`` content deltas, then the finish, usage and [DONE] chunks."""
-    head = {"id": "chatcmpl-bench", "object": "chat.completion.chunk", "created": 1700000000, "model": "gpt-4o"}
+    head = {
+        "id": "chatcmpl-bench",
+        "object": "chat.completion.chunk",
+        "created": 1700000000,
+        "model": "gpt-4o",
+    }
 
     def chunk(delta: dict, finish: str | None = None) -> bytes:
         body = {**head, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
@@ -42,7 +47,11 @@ def chat_chunks(events: int) -> list[bytes]:
     chunks = [chunk({"role": "assistant", "content": ""})]
     chunks += [chunk({"content": f"tok{i} "}) for i in range(events)]
     chunks.append(chunk({}, "stop"))
-    usage = {**head, "choices": [], "usage": {"prompt_tokens": 12, "completion_tokens": events, "total_tokens": 12 + events}}
+    usage = {
+        **head,
+        "choices": [],
+        "usage": {"prompt_tokens": 12, "completion_tokens": events, "total_tokens": 12 + events},
+    }
     chunks.append(b"data: " + json.dumps(usage).encode() + b"\n\n")
     chunks.append(b"data: [DONE]\n\n")
     return chunks

@@ -22,10 +22,18 @@ for _group in (keys, accounts, ledger_group):
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=int)
-@click.option("--catalog", "catalog_path", type=click.Path(exists=True, path_type=Path), help="Model catalog YAML.")
-@click.option("--upstream", type=click.Choice(UPSTREAM_MODES), help="Who answers: mock (default), live or replay.")
-@click.option("--replay", "replay_dir", type=click.Path(exists=True, path_type=Path), help="Cassettes to replay.")
-@click.option("--scenarios", "scenario_path", type=click.Path(exists=True, path_type=Path), help="Mock script.")
+@click.option(
+    "--catalog", "catalog_path", type=click.Path(exists=True, path_type=Path), help="Model catalog YAML."
+)
+@click.option(
+    "--upstream", type=click.Choice(UPSTREAM_MODES), help="Who answers: mock (default), live or replay."
+)
+@click.option(
+    "--replay", "replay_dir", type=click.Path(exists=True, path_type=Path), help="Cassettes to replay."
+)
+@click.option(
+    "--scenarios", "scenario_path", type=click.Path(exists=True, path_type=Path), help="Mock script."
+)
 @click.option("--ledger-url", help="SQLAlchemy URL of the ledger (default: a SQLite file here).")
 @click.option("--admin-token", help="Enables the admin API under /admin with this bearer token.")
 def serve(host: str, port: int, replay_dir: Path | None, upstream: str | None, **options: object) -> None:

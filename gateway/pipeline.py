@@ -21,7 +21,8 @@ from flask import Response as HttpResponse
 from gateway import tables
 from gateway.canonical import Request, StreamEnd, StreamError, StreamEvent, StreamStart, Usage
 from gateway.catalog import Catalog, ModelEntry
-from gateway.codecs import codec_for, models as model_lists, openai_images
+from gateway.codecs import codec_for, openai_images
+from gateway.codecs import models as model_lists
 from gateway.codecs.base import Codec
 from gateway.codecs.errors import stream_error_event
 from gateway.errors import ErrorKind, GatewayError, invalid
@@ -288,7 +289,9 @@ def _parse(raw: bytes) -> dict[str, Any]:
     try:
         parsed = json.loads(raw)
     except ValueError as exc:
-        raise GatewayError(ErrorKind.BAD_GATEWAY, "the upstream provider sent a body that is not JSON") from exc
+        raise GatewayError(
+            ErrorKind.BAD_GATEWAY, "the upstream provider sent a body that is not JSON"
+        ) from exc
     if not isinstance(parsed, dict):
         raise GatewayError(ErrorKind.BAD_GATEWAY, "the upstream provider sent an unexpected body")
     return parsed
@@ -307,4 +310,3 @@ def raw_json_response(raw: bytes, cost: int | None = None, status: int = 200) ->
     if cost is not None:
         response.headers["x-gateway-cost-micros"] = str(cost)
     return response
-

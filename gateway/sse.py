@@ -102,8 +102,5 @@ class SSEDecoder:
 def encode_event(data: str, event: str | None = None) -> bytes:
     """Serialise one event; multi-line data becomes several ``data:`` lines."""
     head = f"event: {event}\n" if event else ""
-    if "\n" in data:
-        body = "".join(f"data: {line}\n" for line in data.split("\n"))
-    else:
-        body = f"data: {data}\n"
+    body = "".join(f"data: {line}\n" for line in data.split("\n")) if "\n" in data else f"data: {data}\n"
     return (head + body + "\n").encode()

@@ -140,14 +140,44 @@ K = ErrorKind
 # kind, HTTP status, OpenAI (type, code), Anthropic type, Gemini status.
 ERROR_ROWS: list[tuple[ErrorKind, int, tuple[str, str | None], str, str]] = [
     (K.INVALID_REQUEST, 400, ("invalid_request_error", None), "invalid_request_error", "INVALID_ARGUMENT"),
-    (K.AUTHENTICATION, 401, ("invalid_request_error", "invalid_api_key"), "authentication_error", "UNAUTHENTICATED"),
+    (
+        K.AUTHENTICATION,
+        401,
+        ("invalid_request_error", "invalid_api_key"),
+        "authentication_error",
+        "UNAUTHENTICATED",
+    ),
     (K.BILLING, 402, ("insufficient_quota", "insufficient_balance"), "billing_error", "FAILED_PRECONDITION"),
     (K.PERMISSION, 403, ("permission_error", None), "permission_error", "PERMISSION_DENIED"),
     (K.NOT_FOUND, 404, ("invalid_request_error", "not_found"), "not_found_error", "NOT_FOUND"),
-    (K.METHOD_NOT_ALLOWED, 405, ("invalid_request_error", "method_not_allowed"), "invalid_request_error", "UNIMPLEMENTED"),
-    (K.REQUEST_TOO_LARGE, 413, ("invalid_request_error", "request_too_large"), "request_too_large", "INVALID_ARGUMENT"),
-    (K.UNSUPPORTED_MEDIA_TYPE, 415, ("invalid_request_error", "unsupported_media_type"), "invalid_request_error", "INVALID_ARGUMENT"),
-    (K.RATE_LIMIT, 429, ("rate_limit_error", "rate_limit_exceeded"), "rate_limit_error", "RESOURCE_EXHAUSTED"),
+    (
+        K.METHOD_NOT_ALLOWED,
+        405,
+        ("invalid_request_error", "method_not_allowed"),
+        "invalid_request_error",
+        "UNIMPLEMENTED",
+    ),
+    (
+        K.REQUEST_TOO_LARGE,
+        413,
+        ("invalid_request_error", "request_too_large"),
+        "request_too_large",
+        "INVALID_ARGUMENT",
+    ),
+    (
+        K.UNSUPPORTED_MEDIA_TYPE,
+        415,
+        ("invalid_request_error", "unsupported_media_type"),
+        "invalid_request_error",
+        "INVALID_ARGUMENT",
+    ),
+    (
+        K.RATE_LIMIT,
+        429,
+        ("rate_limit_error", "rate_limit_exceeded"),
+        "rate_limit_error",
+        "RESOURCE_EXHAUSTED",
+    ),
     (K.API_ERROR, 500, ("server_error", None), "api_error", "INTERNAL"),
     (K.BAD_GATEWAY, 502, ("server_error", "bad_gateway"), "api_error", "UNAVAILABLE"),
     (K.OVERLOADED, 503, ("server_error", "overloaded"), "overloaded_error", "UNAVAILABLE"),
@@ -174,6 +204,7 @@ def error_kind_for_status(status: int) -> ErrorKind:
     """The kind of an upstream error from its status alone (all protocols agree on statuses)."""
     fallback = K.INVALID_REQUEST if 400 <= status < 500 else K.API_ERROR
     return ERROR_STATUS.decode(status, fallback)
+
 
 # OpenAI's reasoning_effort (chat) and reasoning.effort (Responses) have no "max".
 _OPENAI_EFFORT: Table[str, str] = Table(

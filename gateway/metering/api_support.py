@@ -13,8 +13,8 @@ from typing import Any
 from flask import Request, Response, jsonify
 
 from gateway.metering.errors import LedgerError
-from gateway.money import format_usd
 from gateway.metering.records import Account, KeyInfo, UsageEntry
+from gateway.money import format_usd
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100

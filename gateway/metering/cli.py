@@ -16,9 +16,9 @@ import click
 
 from gateway.metering.errors import LedgerError
 from gateway.metering.ledger import Ledger
-from gateway.money import format_usd, parse_usd
 from gateway.metering.records import KeyInfo
 from gateway.metering.schema import DEFAULT_PREFIX
+from gateway.money import format_usd, parse_usd
 from gateway.settings import DEFAULT_LEDGER_URL
 
 

@@ -23,7 +23,8 @@ tokens, cost, status and latency. ``release_stale`` releases rows left open by a
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from types import MappingProxyType
 from typing import Any, Self
 
@@ -98,7 +99,9 @@ class Ledger:
         url, self._scratch = file_backed(url)
         self._engine = create_ledger_engine(url)
         self._reader = reader(self._engine)
-        self._sql = build_statements(self._tables)
+        self._sql = build_statements(self._tables, self._engine.dialect)
+        self._money = self._sql.money
+        self._integrity_error = self._engine.dialect.loaded_dbapi.IntegrityError
         self._auth_cache: TtlCache[KeyRecord] = TtlCache(auth_cache_ttl)
 
     def __enter__(self) -> Self:
@@ -269,14 +272,17 @@ class Ledger:
         """
         _require_micros("amount", amount)
         facts = {"account_id": key.account_id, "key_id": key.id, "model_id": model_id, "amount": amount}
+        debit = self._money.debit
         for _ in range(_RESERVE_ATTEMPTS):
             try:
-                with self._engine.begin() as conn:
-                    if conn.execute(self._sql.debit, facts).rowcount == 1:
-                        return self._open_reservation(conn, key, model_id, amount, request_id)
-                    refusal = self._refusal(conn, facts)
-            except sa.exc.IntegrityError:
+                with self._driver_transaction() as cursor:
+                    cursor.execute(debit.sql, debit.bind(facts))
+                    if cursor.rowcount == 1:
+                        return self._open_reservation(cursor, key, model_id, amount, request_id)
+            except self._integrity_error:
                 raise DuplicateRequest(request_id) from None
+            with self._reader.connect() as conn:
+                refusal = self._refusal(conn, facts)
             if refusal is not None:
                 raise refusal
         raise InsufficientBalance(self.balance(key.account_id), amount)
@@ -364,8 +370,20 @@ class Ledger:
 
     # --- helpers ---------------------------------------------------------------------------------
 
+    @contextmanager
+    def _driver_transaction(self) -> Iterator[Any]:
+        """One transaction on a pooled connection's raw DBAPI cursor (see ``statements``): it
+        commits when the block ends, and the pool rolls back whatever an exception left open."""
+        connection = self._engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            yield cursor
+            connection.commit()
+        finally:
+            connection.close()
+
     def _open_reservation(
-        self, conn: sa.Connection, key: KeyRecord, model_id: str, amount: int, request_id: str
+        self, cursor: Any, key: KeyRecord, model_id: str, amount: int, request_id: str
     ) -> Reservation:
         created_ms = _now_ms()
         row = {
@@ -379,7 +397,9 @@ class Ledger:
             "created_ms": created_ms,
             **_usage_columns(Usage()),
         }
-        reservation_id = conn.execute(self._sql.open_usage, row).inserted_primary_key[0]
+        opened = self._money.open_usage
+        cursor.execute(opened.sql, opened.bind(row))
+        (reservation_id,) = cursor.fetchone()
         return Reservation(reservation_id, request_id, key.id, key.account_id, model_id, amount, created_ms)
 
     def _refusal(self, conn: sa.Connection, facts: Mapping[str, Any]) -> LedgerError | None:
@@ -417,12 +437,15 @@ class Ledger:
             "settled_ms": _now_ms(),
             **_usage_columns(usage),
         }
-        with self._engine.begin() as conn:
-            held = conn.execute(self._sql.close_usage, row).first()
-            if held is None:
+        close, credit = self._money.close_usage, self._money.credit
+        with self._driver_transaction() as cursor:
+            cursor.execute(close.sql, close.bind(row))
+            held = cursor.fetchall()
+            if not held:
                 return False
-            conn.execute(
-                self._sql.credit, {"account_id": held.account_id, "delta": held.reserved_micros - cost}
+            ((account_id, reserved_micros),) = held
+            cursor.execute(
+                credit.sql, credit.bind({"account_id": account_id, "delta": reserved_micros - cost})
             )
         return True
 

@@ -45,16 +45,21 @@ class Endpoints:
 
 
 ENDPOINTS: dict[str, Endpoints] = {
-    tables.OPENAI_CHAT: Endpoints(
-        "/chat/completions", "/chat/completions", None, "authorization", "Bearer "
-    ),
+    tables.OPENAI_CHAT: Endpoints("/chat/completions", "/chat/completions", None, "authorization", "Bearer "),
     tables.OPENAI_RESPONSES: Endpoints(
-        "/responses", "/responses", None, "authorization", "Bearer ",
+        "/responses",
+        "/responses",
+        None,
+        "authorization",
+        "Bearer ",
         forwarded_headers=("openai-beta",),
     ),
     tables.OPENAI_IMAGES: Endpoints("/images/generations", "", None, "authorization", "Bearer "),
     tables.ANTHROPIC: Endpoints(
-        "/v1/messages", "/v1/messages", "/v1/messages/count_tokens", "x-api-key",
+        "/v1/messages",
+        "/v1/messages",
+        "/v1/messages/count_tokens",
+        "x-api-key",
         fixed_headers=(("anthropic-version", "2023-06-01"),),
         forwarded_headers=("anthropic-version", "anthropic-beta"),
     ),
@@ -212,7 +217,9 @@ class HttpProvider:
 
     def _codec(self) -> Codec:
         if self.codec is None:
-            raise GatewayError(ErrorKind.INVALID_REQUEST, f"provider {self.name!r} does not serve chat models")
+            raise GatewayError(
+                ErrorKind.INVALID_REQUEST, f"provider {self.name!r} does not serve chat models"
+            )
         return self.codec
 
 
@@ -220,7 +227,9 @@ def _json(body: bytes) -> dict[str, Any]:
     try:
         parsed = json.loads(body)
     except ValueError as exc:
-        raise GatewayError(ErrorKind.BAD_GATEWAY, "the upstream provider sent a body that is not JSON") from exc
+        raise GatewayError(
+            ErrorKind.BAD_GATEWAY, "the upstream provider sent a body that is not JSON"
+        ) from exc
     if not isinstance(parsed, dict):
         raise GatewayError(ErrorKind.BAD_GATEWAY, "the upstream provider sent an unexpected body")
     return parsed

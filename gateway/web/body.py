@@ -55,7 +55,8 @@ def _number(text: str) -> int | float:
 
 def _too_large(max_bytes: int) -> GatewayError:
     return GatewayError(
-        ErrorKind.REQUEST_TOO_LARGE, f"The request body is larger than the gateway's limit of {max_bytes} bytes."
+        ErrorKind.REQUEST_TOO_LARGE,
+        f"The request body is larger than the gateway's limit of {max_bytes} bytes.",
     )
 
 
