@@ -23,8 +23,7 @@ tokens, cost, status and latency. ``release_stale`` releases rows left open by a
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, Self
 
@@ -45,6 +44,7 @@ from gateway.metering.errors import (
     UnknownAccount,
     UnknownKey,
 )
+from gateway.metering.group_commit import GroupCommit
 from gateway.metering.key_secrets import new_secret, secret_hash, secret_hint
 from gateway.metering.pricing import require_counts
 from gateway.metering.records import Account, KeyInfo, KeyRecord, NewKey, Reservation, UsageEntry
@@ -102,6 +102,7 @@ class Ledger:
         self._sql = build_statements(self._tables, self._engine.dialect)
         self._money = self._sql.money
         self._integrity_error = self._engine.dialect.loaded_dbapi.IntegrityError
+        self._writes = GroupCommit(self._engine)
         self._auth_cache: TtlCache[KeyRecord] = TtlCache(auth_cache_ttl)
 
     def __enter__(self) -> Self:
@@ -273,14 +274,20 @@ class Ledger:
         _require_micros("amount", amount)
         facts = {"account_id": key.account_id, "key_id": key.id, "model_id": model_id, "amount": amount}
         debit = self._money.debit
+
+        def debit_and_open(cursor: Any) -> Reservation | None:
+            cursor.execute(debit.sql, debit.bind(facts))
+            if cursor.rowcount != 1:
+                return None
+            return self._open_reservation(cursor, key, model_id, amount, request_id)
+
         for _ in range(_RESERVE_ATTEMPTS):
             try:
-                with self._driver_transaction() as cursor:
-                    cursor.execute(debit.sql, debit.bind(facts))
-                    if cursor.rowcount == 1:
-                        return self._open_reservation(cursor, key, model_id, amount, request_id)
+                reservation = self._writes.run(debit_and_open)
             except self._integrity_error:
                 raise DuplicateRequest(request_id) from None
+            if reservation is not None:
+                return reservation
             with self._reader.connect() as conn:
                 refusal = self._refusal(conn, facts)
             if refusal is not None:
@@ -370,18 +377,6 @@ class Ledger:
 
     # --- helpers ---------------------------------------------------------------------------------
 
-    @contextmanager
-    def _driver_transaction(self) -> Iterator[Any]:
-        """One transaction on a pooled connection's raw DBAPI cursor (see ``statements``): it
-        commits when the block ends, and the pool rolls back whatever an exception left open."""
-        connection = self._engine.raw_connection()
-        try:
-            cursor = connection.cursor()
-            yield cursor
-            connection.commit()
-        finally:
-            connection.close()
-
     def _open_reservation(
         self, cursor: Any, key: KeyRecord, model_id: str, amount: int, request_id: str
     ) -> Reservation:
@@ -438,7 +433,8 @@ class Ledger:
             **_usage_columns(usage),
         }
         close, credit = self._money.close_usage, self._money.credit
-        with self._driver_transaction() as cursor:
+
+        def close_and_credit(cursor: Any) -> bool:
             cursor.execute(close.sql, close.bind(row))
             held = cursor.fetchall()
             if not held:
@@ -447,7 +443,9 @@ class Ledger:
             cursor.execute(
                 credit.sql, credit.bind({"account_id": account_id, "delta": reserved_micros - cost})
             )
-        return True
+            return True
+
+        return self._writes.run(close_and_credit)
 
     def _key_infos(self, condition: sa.ColumnElement[bool] | None) -> list[KeyInfo]:
         """Keys with their caps, one row per cap joined back into one record per key."""
