@@ -123,6 +123,7 @@ class HttpProvider:
         self.codec: Codec | None = codec_for(config.kind) if config.kind in tables.PROTOCOLS else None
         self.endpoints = ENDPOINTS[config.kind]
         self.client = client
+        self._urls: dict[str, httpx.URL] = {}
 
     # --- canonical ------------------------------------------------------------------------------
 
@@ -194,14 +195,19 @@ class HttpProvider:
     ) -> HttpReply:
         headers = self._headers(client_headers or {})
         content = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-        request = self.client.build_request(
-            method, self.config.base_url + path, content=content, headers=headers
-        )
+        request = self.client.build_request(method, self._url(path), content=content, headers=headers)
         try:
             response = self.client.send(request, stream=True)
         except httpx.HTTPError as exc:
             raise transport_error(exc) from exc
         return HttpReply(response)
+
+    def _url(self, path: str) -> httpx.URL:
+        """Parsed once per path: parsing a URL costs more than building the rest of the request."""
+        url = self._urls.get(path)
+        if url is None:
+            url = self._urls[path] = httpx.URL(self.config.base_url + path)
+        return url
 
     def _headers(self, client_headers: dict[str, str]) -> dict[str, str]:
         headers = {"content-type": "application/json", **dict(self.endpoints.fixed_headers)}
