@@ -4,6 +4,7 @@ both ways, and the usage arithmetic, each provider answering with a (possibly ed
 from __future__ import annotations
 
 import copy
+from functools import partial
 from typing import Any
 
 import pytest
@@ -151,28 +152,29 @@ def _gemini_blocked() -> dict[str, Any]:
     }
 
 
-# (upstream, its reply, the meaning every client must be told)
+# (upstream, how to build its reply, the meaning every client must be told); built in the test,
+# since the real recordings they start from may be absent
 STOP_CASES = [
-    (CHAT, _chat_stop("stop"), END),
-    (CHAT, _chat_stop("length"), MAX),
-    (CHAT, _chat_stop("tool_calls", calls=True), TOOL),
-    (CHAT, _chat_stop("content_filter"), FILTER),
-    (RESPONSES, _responses_stop("completed"), END),
-    (RESPONSES, _responses_stop("incomplete", "max_output_tokens"), MAX),
-    (RESPONSES, _responses_stop("incomplete", "content_filter"), FILTER),
-    (RESPONSES, _responses_stop("completed", calls=True), TOOL),
-    (ANTHROPIC, _anthropic_stop("end_turn"), END),
-    (ANTHROPIC, _anthropic_stop("stop_sequence"), END),
-    (ANTHROPIC, _anthropic_stop("max_tokens"), MAX),
-    (ANTHROPIC, _anthropic_stop("tool_use", calls=True), TOOL),
-    (ANTHROPIC, _anthropic_stop("refusal"), FILTER),
-    (GEMINI, _gemini_stop("STOP"), END),
-    (GEMINI, _gemini_stop("MAX_TOKENS"), MAX),
-    (GEMINI, _gemini_stop("SAFETY"), FILTER),
-    (GEMINI, _gemini_stop("RECITATION"), FILTER),
-    (GEMINI, _gemini_stop("PROHIBITED_CONTENT"), FILTER),
-    (GEMINI, _gemini_stop("STOP", calls=True), TOOL),
-    (GEMINI, _gemini_blocked(), FILTER),
+    (CHAT, partial(_chat_stop, "stop"), END),
+    (CHAT, partial(_chat_stop, "length"), MAX),
+    (CHAT, partial(_chat_stop, "tool_calls", calls=True), TOOL),
+    (CHAT, partial(_chat_stop, "content_filter"), FILTER),
+    (RESPONSES, partial(_responses_stop, "completed"), END),
+    (RESPONSES, partial(_responses_stop, "incomplete", "max_output_tokens"), MAX),
+    (RESPONSES, partial(_responses_stop, "incomplete", "content_filter"), FILTER),
+    (RESPONSES, partial(_responses_stop, "completed", calls=True), TOOL),
+    (ANTHROPIC, partial(_anthropic_stop, "end_turn"), END),
+    (ANTHROPIC, partial(_anthropic_stop, "stop_sequence"), END),
+    (ANTHROPIC, partial(_anthropic_stop, "max_tokens"), MAX),
+    (ANTHROPIC, partial(_anthropic_stop, "tool_use", calls=True), TOOL),
+    (ANTHROPIC, partial(_anthropic_stop, "refusal"), FILTER),
+    (GEMINI, partial(_gemini_stop, "STOP"), END),
+    (GEMINI, partial(_gemini_stop, "MAX_TOKENS"), MAX),
+    (GEMINI, partial(_gemini_stop, "SAFETY"), FILTER),
+    (GEMINI, partial(_gemini_stop, "RECITATION"), FILTER),
+    (GEMINI, partial(_gemini_stop, "PROHIBITED_CONTENT"), FILTER),
+    (GEMINI, partial(_gemini_stop, "STOP", calls=True), TOOL),
+    (GEMINI, _gemini_blocked, FILTER),
 ]
 
 
@@ -184,7 +186,7 @@ STOP_CASES = [
 def test_stop_reasons_map_both_ways(gateway, upstreams, inbound, upstream, reply, meaning):
     if inbound == upstream:
         pytest.skip("passthrough: the provider's own stop reason reaches the client untouched")
-    response, _ = exchange(gateway, upstreams, inbound, upstream, Ask([user("Hi")]), Reply.json(reply))
+    response, _ = exchange(gateway, upstreams, inbound, upstream, Ask([user("Hi")]), Reply.json(reply()))
     assert client_answer(inbound, response).stop_reason == CLIENT_STOP[inbound][meaning]
 
 
