@@ -28,6 +28,7 @@ from gateway.codecs.errors import stream_error_event
 from gateway.errors import ErrorKind, GatewayError, invalid
 from gateway.metering.meter import Meter, Reservation
 from gateway.providers.base import Provider
+from gateway.providers.http import upstream_json
 from gateway.signatures import SignatureTagger, admit
 from gateway.sse import SSEDecoder, encode_event
 
@@ -106,7 +107,7 @@ class Gateway:
             if provider.protocol == tables.OPENAI_IMAGES:
                 reply = provider.forward({**body, "model": entry.upstream_model}, entry, stream=False)
                 raw = reply.read()
-                usage = openai_images.decode_response(_parse(raw)).usage
+                usage = openai_images.decode_response(upstream_json(raw)).usage
             else:
                 result = provider.generate_images(request, entry)
                 raw, usage = _dump(openai_images.encode_response(result)), result.usage
@@ -142,7 +143,7 @@ class Gateway:
             reply = provider.forward(upstream_body, entry, stream=stream, client_headers=call.headers)
             if not stream:
                 raw = reply.read()
-                usage = codec.decode_response(_parse(raw)).usage
+                usage = codec.decode_response(upstream_json(raw)).usage
         except GatewayError as error:
             self.meter.release(reservation, call, error)
             raise
@@ -283,18 +284,6 @@ def _stream_response(chunks: Iterator[bytes], media_type: str) -> HttpResponse:
     response.headers["cache-control"] = "no-cache"
     response.headers["x-accel-buffering"] = "no"
     return response
-
-
-def _parse(raw: bytes) -> dict[str, Any]:
-    try:
-        parsed = json.loads(raw)
-    except ValueError as exc:
-        raise GatewayError(
-            ErrorKind.BAD_GATEWAY, "the upstream provider sent a body that is not JSON"
-        ) from exc
-    if not isinstance(parsed, dict):
-        raise GatewayError(ErrorKind.BAD_GATEWAY, "the upstream provider sent an unexpected body")
-    return parsed
 
 
 def _dump(body: dict[str, Any]) -> bytes:

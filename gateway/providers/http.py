@@ -131,7 +131,7 @@ class HttpProvider:
         codec = self._codec()
         body = codec.encode_request(request, model.upstream_model)
         reply = self.forward(body, model, stream=False)
-        return codec.decode_response(_json(reply.read()))
+        return codec.decode_response(upstream_json(reply.read()))
 
     def stream(self, request: Request, model: ModelEntry) -> Iterator[StreamEvent]:
         codec = self._codec()
@@ -160,12 +160,12 @@ class HttpProvider:
         reply = self._send("POST", path, body)
         if reply.status >= 400:
             raise parse_upstream_error(self.protocol, reply.status, reply.read(), reply.headers)
-        return codec.decode_count(_json(reply.read()))
+        return codec.decode_count(upstream_json(reply.read()))
 
     def generate_images(self, request: ImageRequest, model: ModelEntry) -> ImageResponse:
         body = openai_images.encode_request(request, model.upstream_model)
         reply = self.forward(body, model, stream=False)
-        return openai_images.decode_response(_json(reply.read()))
+        return openai_images.decode_response(upstream_json(reply.read()))
 
     # --- wire -----------------------------------------------------------------------------------
 
@@ -229,7 +229,8 @@ class HttpProvider:
         return self.codec
 
 
-def _json(body: bytes) -> dict[str, Any]:
+def upstream_json(body: bytes) -> dict[str, Any]:
+    """An upstream reply body as a JSON object; a 502 when it is anything else."""
     try:
         parsed = json.loads(body)
     except ValueError as exc:
