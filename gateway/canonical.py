@@ -121,6 +121,9 @@ class Tool:
     # The Responses ``namespace`` tool it came in (Codex CLI groups tools so); other protocols
     # have no namespaces and see only the name, which is unique across namespaces.
     namespace: str | None = None
+    # A Responses ``custom`` (freeform) tool, whose input the model writes as plain text: every
+    # protocol sees a function whose one string argument, ``input``, holds that text.
+    freeform: bool = False
 
 
 @dataclass(slots=True)

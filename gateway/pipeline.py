@@ -5,7 +5,9 @@ provider call -> canonical response or events -> encode (inbound codec) -> settl
 
 When the client and the upstream speak the same protocol the body skips the canonical form and is
 forwarded untouched but for the model (passthrough), and the reply comes back as the upstream sent
-it; the upstream codec still reads the reply, for the usage the call is billed on.
+it; the upstream codec still reads the reply, for the usage the call is billed on. Only a body
+holding signatures the gateway tagged in an earlier, translated call is edited: the upstream gets
+its own back raw and never another provider's (``signatures.admit_raw``).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from gateway.errors import ErrorKind, GatewayError, invalid
 from gateway.metering.meter import Meter, Reservation
 from gateway.providers.base import Provider
 from gateway.providers.http import upstream_json
-from gateway.signatures import SignatureTagger, admit
+from gateway.signatures import SignatureTagger, admit, admit_raw
 from gateway.sse import SSEDecoder, encode_event
 
 JSON = "application/json"
@@ -48,6 +50,7 @@ class Call:
     started: float = field(default_factory=time.perf_counter)
     headers: dict[str, str] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
+    tagged: bool = False  # the body's bytes hold ``signatures.MARKER``: it may carry tagged signatures
 
     def latency_ms(self) -> int:
         return int((time.perf_counter() - self.started) * 1000)
@@ -139,6 +142,8 @@ class Gateway:
         request = self._decode_for_metering(codec, body, model_name=entry.id)
         reservation = self.meter.reserve(call, entry, request)
         upstream_body = codec.passthrough_body(body, entry.upstream_model)
+        if call.tagged:
+            admit_raw(codec, upstream_body)
         try:
             reply = provider.forward(upstream_body, entry, stream=stream, client_headers=call.headers)
             if not stream:

@@ -4,9 +4,8 @@ Anthropic signs thinking blocks (``signature``, ``redacted_thinking.data``), Ope
 encrypts reasoning (``encrypted_content``), Gemini signs thoughts and function calls
 (``thoughtSignature``). A client hands them back with its history and the issuing provider checks
 them; any other provider refuses them or cannot read them. So in a translated call the gateway
-marks what it hands out and sorts what comes back. Passthrough calls never come here: there the
-client's history goes to the provider that signed it, untouched; nor does the mock provider
-(no wire protocol), whose signatures are stand-ins that it never checks.
+marks what it hands out and sorts what comes back. The mock provider (no wire protocol) never
+comes here: its signatures are stand-ins that it never checks.
 
 Out (``SignatureTagger``): every signature given to a client is prefixed with a tag naming the
 upstream protocol that issued it: ``gwsig1`` and a two-letter code (``gwsig1an…``; ``gf`` marks
@@ -32,11 +31,19 @@ signature travels where each one keeps it and sends it back (``CALL_SIGNATURE_CA
 - OpenAI Responses (whose ``call_id`` is limited to 64 characters): as a reasoning item with no
   summary just before the call, which Responses clients return as they return encrypted
   reasoning; it becomes the call's signature again on the way in.
+
+Passthrough (``admit_raw``): a client's history normally goes untouched to the provider that
+signed it. But a client that was given tagged signatures by a translated call and then switches
+to a model of its own protocol sends them on: the same rules apply to the raw body, the client's
+protocol being the upstream's (its own tags are removed, another's block dropped, a call's id
+restored), and nothing else in it changes. Only bodies whose bytes contain ``MARKER`` are
+looked at, so a passthrough costs nothing more in the common case.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from gateway import tables
 from gateway.canonical import (
@@ -53,9 +60,13 @@ from gateway.canonical import (
     ToolResult,
 )
 
-__all__ = ["SignatureTagger", "admit", "as_held_by", "issuer_of", "tag"]
+if TYPE_CHECKING:
+    from gateway.codecs.base import Codec
+
+__all__ = ["MARKER", "SignatureTagger", "admit", "admit_raw", "as_held_by", "issuer_of", "tag"]
 
 VERSION = "gwsig1"
+MARKER = VERSION.encode()  # in the bytes of any body holding a tagged signature or an id carrying one
 CODES = {
     tables.OPENAI_CHAT: "oc",
     tables.OPENAI_RESPONSES: "or",
@@ -269,3 +280,15 @@ def _restore(signature: str, client: str, upstream: str) -> str | None:
     if issuer is None:
         return raw
     return _url_safe(raw) if upstream in URL_SAFE else _standard(raw)
+
+
+def admit_raw(codec: Codec, body: dict[str, Any]) -> None:
+    """A passthrough body, edited in place: the signatures tagged for its own protocol restored,
+    every other one dropped, call ids as the provider wrote them (see the module rules). The
+    codec knows where its protocol keeps them; this says what becomes of each."""
+    protocol = codec.protocol
+    codec.edit_signatures(body, lambda signature: _restore(signature, protocol, protocol), _original_id)
+
+
+def _original_id(call_id: str) -> str:
+    return _split(call_id)[0]

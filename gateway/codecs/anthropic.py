@@ -77,7 +77,15 @@ from gateway.canonical import (
     ToolResult,
     Usage,
 )
-from gateway.codecs.base import Codec, StreamDecoder, StreamEncoder, dumps, split_data_url
+from gateway.codecs.base import (
+    CallIdEdit,
+    Codec,
+    SignatureEdit,
+    StreamDecoder,
+    StreamEncoder,
+    dumps,
+    split_data_url,
+)
 from gateway.codecs.errors import stream_error_event
 from gateway.errors import ErrorKind, GatewayError, invalid
 from gateway.sse import SSEEvent, encode_event
@@ -552,6 +560,14 @@ class AnthropicCodec(Codec):
     def stream_encoder(self, request: Request, **options: Any) -> AnthropicStreamEncoder:
         return AnthropicStreamEncoder()
 
+    def edit_signatures(self, body: dict[str, Any], signature: SignatureEdit, call_id: CallIdEdit) -> None:
+        """Thinking and redacted thinking blocks are signed; ``tool_use`` and ``tool_result``
+        ids may carry a call's signature."""
+        for message in body.get("messages") or []:
+            content = message.get("content")
+            if isinstance(content, list):
+                message["content"] = [block for block in content if _edit_block(block, signature, call_id)]
+
     def encode_count_request(self, request: Request, model: str) -> dict[str, Any]:
         body = _encode_body(request, model)
         return {name: value for name, value in body.items() if name in _COUNT_FIELDS}
@@ -788,6 +804,27 @@ class AnthropicStreamEncoder(StreamEncoder):
         delta = {"stop_reason": _STOP.encode(event.stop_reason), "stop_sequence": stop_sequence}
         message_delta = {"type": "message_delta", "delta": delta, "usage": _usage_json(event.usage)}
         return _frame(message_delta) + _frame({"type": "message_stop"})
+
+
+# Where each kind of content block keeps its signature, and its call id.
+SIGNED_FIELDS = {"thinking": "signature", "redacted_thinking": "data"}
+CALL_ID_FIELDS = {"tool_use": "id", "tool_result": "tool_use_id"}
+
+
+def _edit_block(block: Any, signature: SignatureEdit, call_id: CallIdEdit) -> bool:
+    """Edit one block's signature or call id in place (``edit_signatures``); False when the block
+    must be dropped."""
+    kind = block.get("type") if isinstance(block, dict) else None
+    field = SIGNED_FIELDS.get(kind) or CALL_ID_FIELDS.get(kind)
+    if field is None or not isinstance(block.get(field), str):
+        return True
+    if kind in CALL_ID_FIELDS:
+        block[field] = call_id(block[field])
+        return True
+    edited = signature(block[field])
+    if edited is not None:
+        block[field] = edited
+    return edited is not None
 
 
 CODEC = AnthropicCodec()

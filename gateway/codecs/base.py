@@ -11,10 +11,16 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from gateway.canonical import Request, Response, StreamEvent
 from gateway.sse import SSEEvent
+
+# What a passthrough makes of a signature a client sent back (None: drop what it signs), and of
+# a tool call id (see ``Codec.edit_signatures``).
+SignatureEdit = Callable[[str], str | None]
+CallIdEdit = Callable[[str], str]
 
 
 class StreamDecoder(ABC):
@@ -103,6 +109,13 @@ class Codec(ABC):
         """Whether an upstream stream event reaches the client in passthrough. Everything does,
         except what the gateway itself asked for and the client did not."""
         return True
+
+    @abstractmethod
+    def edit_signatures(self, body: dict[str, Any], signature: SignatureEdit, call_id: CallIdEdit) -> None:
+        """Rewrite, in place, the signatures a client sent back in a passthrough body: each
+        becomes ``signature(it)``, and where that is None the thinking it signs is dropped (a tool
+        call only loses it); each tool call id where the gateway may have put a call's signature
+        becomes ``call_id(it)``, in the call and in its result. Nothing else changes."""
 
 
 def dumps(value: Any) -> str:

@@ -87,7 +87,15 @@ from gateway.canonical import (
     ToolResult,
     Usage,
 )
-from gateway.codecs.base import Codec, StreamDecoder, StreamEncoder, dumps, split_data_url
+from gateway.codecs.base import (
+    CallIdEdit,
+    Codec,
+    SignatureEdit,
+    StreamDecoder,
+    StreamEncoder,
+    dumps,
+    split_data_url,
+)
 from gateway.codecs.errors import error_body, stream_error_event
 from gateway.errors import ErrorKind, GatewayError, invalid
 from gateway.sse import SSEEvent
@@ -178,6 +186,23 @@ def _b64(value: str) -> str:
     if "-" in value or "_" in value:
         return value.replace("-", "+").replace("_", "/")
     return value
+
+
+def _edit_part_signature(part: Any, signature: SignatureEdit) -> bool:
+    """Edit a part's thought signature in place (``edit_signatures``), under either spelling;
+    False when the part must be dropped."""
+    for key in ("thoughtSignature", "thought_signature"):
+        value = part.get(key) if isinstance(part, dict) else None
+        if not isinstance(value, str):
+            continue
+        edited = signature(value)
+        if edited is None and part.get("thought"):
+            return False
+        if edited is None:
+            del part[key]
+        else:
+            part[key] = edited
+    return True
 
 
 def _call_id(seed: str, ordinal: int, name: str) -> str:
@@ -849,6 +874,15 @@ class GeminiCodec(Codec):
     def passthrough_body(self, body: dict[str, Any], model: str) -> dict[str, Any]:
         """Unchanged: the model is in the URL, and Gemini streams always carry usage."""
         return body
+
+    def edit_signatures(self, body: dict[str, Any], signature: SignatureEdit, call_id: CallIdEdit) -> None:
+        """Any part may carry a ``thoughtSignature``: a thought whose signature is dropped goes
+        whole, any other part (text, function call) loses only the signature. Call ids carry no
+        signature here."""
+        for content in body.get("contents") or []:
+            parts = content.get("parts") if isinstance(content, dict) else None
+            if isinstance(parts, list):
+                content["parts"] = [part for part in parts if _edit_part_signature(part, signature)]
 
     def stream_encoder(self, request: Request, **options: Any) -> GeminiStreamEncoder:
         """``json_array=True``: the whole stream as one JSON array, for clients that call

@@ -64,7 +64,9 @@ from gateway.canonical import (
     Usage,
 )
 from gateway.codecs.base import (
+    CallIdEdit,
     Codec,
+    SignatureEdit,
     StreamDecoder,
     StreamEncoder,
     data_url,
@@ -207,6 +209,16 @@ class OpenAIChatCodec(Codec):
         if body.get("stream"):
             upstream["stream_options"] = {**(body.get("stream_options") or {}), "include_usage": True}
         return upstream
+
+    def edit_signatures(self, body: dict[str, Any], signature: SignatureEdit, call_id: CallIdEdit) -> None:
+        """Chat carries no signature but in a call id: an assistant's ``tool_calls`` and a tool
+        message's ``tool_call_id``."""
+        for message in body.get("messages") or []:
+            for call in message.get("tool_calls") or []:
+                if isinstance(call.get("id"), str):
+                    call["id"] = call_id(call["id"])
+            if isinstance(message.get("tool_call_id"), str):
+                message["tool_call_id"] = call_id(message["tool_call_id"])
 
     def passthrough_visible(self, event: SSEEvent, body: dict[str, Any]) -> bool:
         """The usage-only chunk (``choices: []``) reaches only a client that asked for it."""

@@ -6,16 +6,28 @@ is a passthrough and keeps everything):
 - Refused with a 400, because the answer would differ: server-side state (``previous_response_id``,
   ``conversation``, ``prompt``, ``background``, ``context_management``, ``item_reference`` and
   ``compaction`` items), ``top_logprobs`` and the ``message.output_text.logprobs`` include, every
-  tool but ``function``, ``namespace`` and ``web_search`` (built-in ones such as ``file_search``,
-  ``local_shell``, ``shell``, ``apply_patch``, ``mcp``, and ``custom`` freeform tools: their calls
+  tool but ``function``, ``custom``, ``namespace``, ``web_search`` and ``tool_search`` (built-in
+  ones such as ``file_search``, ``local_shell``, ``shell``, ``apply_patch``, ``mcp``: their calls
   and outputs in ``input`` too), a ``tool_choice`` naming one, and two offered tools of one name.
   As an upstream body: stop sequences (Responses has none), an image in an assistant turn.
+- A ``custom`` (freeform) tool, whose input the model writes as plain text (Codex CLI sends its
+  ``apply_patch`` so, with a Lark grammar), is a canonical function tool with one required string
+  argument, ``input``; its description says so and carries the tool's grammar when that is at
+  most ``GRAMMAR_SHOWN_LIMIT`` characters long. A call to it is written back as a
+  ``custom_tool_call`` whose ``input`` is that argument (the arguments as written if the model
+  made them something else); streamed, its input comes in one ``custom_tool_call_input.delta``
+  and a ``.done`` once the call is complete, since until then it is JSON-escaped text. In
+  ``input``, a ``custom_tool_call`` is such a call (``{"input": <its text>}``) and a
+  ``custom_tool_call_output`` a tool result. A ``{"type": "custom"}`` tool choice names the tool.
 - A ``namespace`` tool (Codex CLI sends its sub-agent tools so) is flattened: each of its
   function tools is a canonical tool that remembers its namespace, and a call to it is written
   back as a ``function_call`` carrying that ``namespace``, as OpenAI writes it; an upstream
   Responses body gets the namespace tool back.
 - ``web_search`` tools (OpenAI's hosted search, which Codex CLI offers on every turn) are dropped:
-  no other provider runs them, and the model answers without searching.
+  no other provider runs them, and the model answers without searching. So is ``tool_search``
+  (which loads tools marked ``defer_loading`` into the conversation, and whose calls and outputs
+  carry tool definitions the canonical form has no place for): every offered tool is shown to
+  the model from the start.
 - Dropped, because they change nothing the client reads: ``store`` (the gateway never stores:
   upstream bodies say ``store: false``), ``include`` otherwise, ``prompt_cache_key`` /
   ``prompt_cache_retention`` / ``prompt_cache_options``, ``safety_identifier``, ``service_tier``,
@@ -36,8 +48,8 @@ is a passthrough and keeps everything):
 - A canonical tool's ``strict`` left unset is sent as ``false`` (Responses would otherwise assume
   strict mode, which refuses schemas with optional properties).
 - Every output item gets an id derived from the response id and its position (``msg_``, ``fc_``,
-  ``rs_`` + a sha1 digest), so the same response is always written the same way; a refusal is
-  read as text with the ``content_filter`` stop reason.
+  ``ctc_``, ``rs_`` + a sha1 digest), so the same response is always written the same way; a
+  refusal is read as text with the ``content_filter`` stop reason.
 """
 
 from __future__ import annotations
@@ -80,7 +92,9 @@ from gateway.canonical import (
     Usage,
 )
 from gateway.codecs.base import (
+    CallIdEdit,
     Codec,
+    SignatureEdit,
     StreamDecoder,
     StreamEncoder,
     data_url,
@@ -99,6 +113,14 @@ REDACTED_PREFIX = "redacted_thinking:"
 SUMMARY_SEPARATOR = "\n\n"
 ENCRYPTED_REASONING = "reasoning.encrypted_content"
 DEFAULT_PARAMETERS: dict[str, Any] = {"type": "object", "properties": {}}
+# Tools a tool choice can name; tools left out when translating (hosted web search, and the
+# tool search that loads deferred tools: the model is offered every tool up front).
+CALLABLE_TOOLS = ("function", "custom")
+DROPPED_TOOLS = ("web_search", "tool_search")
+# A custom (freeform) tool's canonical function: one string argument holding the model's text.
+FREEFORM_INPUT = "input"
+FREEFORM_INPUT_SCHEMA = {"type": "string", "description": "The tool's input, as plain text."}
+GRAMMAR_SHOWN_LIMIT = 4000  # characters of a custom tool's grammar written into its description
 
 # Request fields that need state or output the canonical form does not have: (field, refused when, why).
 REFUSED: tuple[tuple[str, Callable[[Any], bool], str], ...] = (
@@ -145,7 +167,7 @@ class OpenAIResponsesCodec(Codec):
     def encode_request(self, request: Request, model: str) -> dict[str, Any]:
         if len(request.stop) > tables.STOP_SEQUENCE_LIMIT[PROTOCOL]:
             raise invalid("this model's provider (OpenAI Responses) takes no stop sequences", "stop")
-        items = list(_encode_input(request.messages, _namespaces(request)))
+        items = list(_encode_input(request.messages, Offered.by(request).namespaces))
         body: dict[str, Any] = {"model": model, "input": items, "store": False}
         if request.tools:  # a tool choice alone would be refused
             body["tools"] = _encode_tools(request.tools)
@@ -188,15 +210,23 @@ class OpenAIResponsesCodec(Codec):
         )
 
     def encode_response(self, response: Response, request: Request) -> dict[str, Any]:
-        namespaces = _namespaces(request)
+        offered = Offered.by(request)
         output = [
-            _output_item(block, item_id(block, response.id, index), complete=True, namespaces=namespaces)
+            _output_item(block, item_id(block, response.id, index, offered), complete=True, offered=offered)
             for index, block in enumerate(_output_blocks(response.content))
         ]
         return response_object(response.id, response.created, response.model, request, output, response)
 
     def stream_decoder(self) -> StreamDecoder:
         return ResponsesStreamDecoder()
+
+    def edit_signatures(self, body: dict[str, Any], signature: SignatureEdit, call_id: CallIdEdit) -> None:
+        """Only reasoning items are signed (``encrypted_content``, redacted thinking behind
+        ``REDACTED_PREFIX``, a Gemini call's signature carried before its call): an item whose
+        signature is dropped goes whole. Call ids carry no signature here."""
+        items = body.get("input")
+        if isinstance(items, list):
+            body["input"] = [item for item in items if _edit_reasoning(item, signature)]
 
     def stream_encoder(self, request: Request, **options: Any) -> StreamEncoder:
         return ResponsesStreamEncoder(request)
@@ -223,13 +253,13 @@ def _decode_format(spec: dict[str, Any] | None) -> ResponseFormat | None:
 
 
 def _decode_tools(raw: list[dict[str, Any]]) -> list[Tool]:
-    """Function tools, those of a namespace flattened, hosted web search left out."""
+    """Function and custom tools, those of a namespace flattened, web and tool search left out."""
     tools: list[Tool] = []
     for tool in raw:
         kind = tool.get("type") or ""
         if kind == "namespace":
             tools.extend(_decode_tool(member, tool["name"]) for member in tool.get("tools") or [])
-        elif not kind.startswith("web_search"):
+        elif not kind.startswith(DROPPED_TOOLS):
             tools.append(_decode_tool(tool))
     seen: set[str] = set()
     for tool in tools:
@@ -241,6 +271,8 @@ def _decode_tools(raw: list[dict[str, Any]]) -> list[Tool]:
 
 def _decode_tool(tool: dict[str, Any], namespace: str | None = None) -> Tool:
     kind = tool.get("type")
+    if kind == "custom":
+        return _decode_custom_tool(tool, namespace)
     if kind != "function":
         raise invalid(
             f"`{kind}` tools run only at OpenAI and cannot be translated; send function tools", "tools"
@@ -254,6 +286,36 @@ def _decode_tool(tool: dict[str, Any], namespace: str | None = None) -> Tool:
     )
 
 
+def _decode_custom_tool(tool: dict[str, Any], namespace: str | None) -> Tool:
+    """A freeform tool as a function of one string, ``input``, whose description tells the model
+    the text it must write (the grammar itself where it is short enough to show)."""
+    return Tool(
+        name=tool["name"],
+        description=_freeform_description(tool.get("description"), tool.get("format")),
+        parameters={
+            "type": "object",
+            "properties": {FREEFORM_INPUT: dict(FREEFORM_INPUT_SCHEMA)},
+            "required": [FREEFORM_INPUT],
+            "additionalProperties": False,
+        },
+        namespace=namespace,
+        freeform=True,
+    )
+
+
+def _freeform_description(description: str | None, text_format: dict[str, Any] | None) -> str:
+    lines = [description] if description else []
+    lines.append(f"Put the tool's whole input, as plain text (not JSON), in `{FREEFORM_INPUT}`.")
+    text_format = text_format or {}
+    if text_format.get("type") == "grammar":
+        syntax, definition = text_format.get("syntax") or "", text_format.get("definition") or ""
+        if len(definition) <= GRAMMAR_SHOWN_LIMIT:
+            lines.append(f"The input must match this {syntax} grammar:\n{definition}")
+        else:
+            lines.append(f"The input must match the tool's {syntax} grammar.")
+    return "\n\n".join(lines)
+
+
 def _decode_tool_choice(choice: Any, tools: list[Tool]) -> tuple[ToolChoice | None, list[Tool]]:
     """The tool choice, and the tools the model may call (``allowed_tools`` narrows them)."""
     if choice is None:
@@ -261,10 +323,10 @@ def _decode_tool_choice(choice: Any, tools: list[Tool]) -> tuple[ToolChoice | No
     if isinstance(choice, str):
         return ToolChoice(TOOL_CHOICE.decode(choice)), tools
     kind = choice.get("type")
-    if kind == "function":
+    if kind in CALLABLE_TOOLS:
         return ToolChoice("tool", choice["name"]), tools
     if kind == "allowed_tools":
-        names = {tool["name"] for tool in choice["tools"] if tool.get("type") == "function"}
+        names = {tool["name"] for tool in choice["tools"] if tool.get("type") in CALLABLE_TOOLS}
         return ToolChoice(TOOL_CHOICE.decode(choice["mode"])), [t for t in tools if t.name in names]
     raise invalid(f"a `{kind}` tool_choice cannot be translated", "tool_choice")
 
@@ -308,6 +370,12 @@ def _read_function_call(item: dict[str, Any], messages: list[Message], call_name
     _assistant_turn(messages).append(call)
 
 
+def _read_custom_call(item: dict[str, Any], messages: list[Message], call_names: dict[str, str]) -> None:
+    call_names[item["call_id"]] = item["name"]
+    call = ToolCall(id=item["call_id"], name=item["name"], arguments=dumps({FREEFORM_INPUT: item["input"]}))
+    _assistant_turn(messages).append(call)
+
+
 def _read_function_output(item: dict[str, Any], messages: list[Message], call_names: dict[str, str]) -> None:
     call_id = item["call_id"]
     result = ToolResult(call_id, _decode_content(item.get("output")), name=call_names.get(call_id))
@@ -324,6 +392,8 @@ ITEM_DECODERS: dict[str, Callable[[dict[str, Any], list[Message], dict[str, str]
     "message": _read_message,
     "function_call": _read_function_call,
     "function_call_output": _read_function_output,
+    "custom_tool_call": _read_custom_call,
+    "custom_tool_call_output": _read_function_output,
     "reasoning": _read_reasoning,
 }
 
@@ -337,6 +407,21 @@ def decode_reasoning(item: dict[str, Any]) -> Thinking | RedactedThinking | None
     if not text and not signature:
         return None
     return Thinking(text=text, signature=signature or None)
+
+
+def _edit_reasoning(item: Any, signature: SignatureEdit) -> bool:
+    """Edit a reasoning item's signature in place (``edit_signatures``); False when the item must
+    be dropped."""
+    if not isinstance(item, dict) or item.get("type") != "reasoning":
+        return True
+    content = item.get("encrypted_content")
+    if not isinstance(content, str):
+        return True
+    prefix = REDACTED_PREFIX if content.startswith(REDACTED_PREFIX) else ""
+    edited = signature(content[len(prefix) :])
+    if edited is not None:
+        item["encrypted_content"] = prefix + edited
+    return edited is not None
 
 
 def _decode_content(content: str | list[dict[str, Any]] | None) -> list[Part]:
@@ -417,9 +502,21 @@ def _encode_text_config(spec: ResponseFormat | None) -> dict[str, Any] | None:
     return {"format": schema_format}
 
 
-def _namespaces(request: Request) -> dict[str, str]:
-    """Tool name -> the namespace it was offered in, for the tools that had one."""
-    return {tool.name: tool.namespace for tool in request.tools if tool.namespace}
+@dataclass(frozen=True, slots=True)
+class Offered:
+    """How the client offered its tools, so that a call is written back as it expects: with the
+    namespace of its tool, and as a ``custom_tool_call`` when its tool is freeform."""
+
+    namespaces: dict[str, str]  # tool name -> the namespace it was offered in
+    freeform: frozenset[str]
+
+    @classmethod
+    def by(cls, request: Request) -> Offered:
+        namespaces = {tool.name: tool.namespace for tool in request.tools if tool.namespace}
+        return cls(namespaces, frozenset(tool.name for tool in request.tools if tool.freeform))
+
+    def is_freeform(self, block: Part) -> bool:
+        return isinstance(block, ToolCall) and block.name in self.freeform
 
 
 def _encode_tools(tools: list[Tool]) -> list[dict[str, Any]]:
@@ -594,19 +691,30 @@ def _output_blocks(content: list[Part]) -> list[Part]:
 
 
 ITEM_PREFIXES: dict[type, str] = {Text: "msg", ToolCall: "fc", Thinking: "rs", RedactedThinking: "rs"}
+CUSTOM_CALL_PREFIX = "ctc"
 
 
-def item_id(block: Part, response_id: str, index: int) -> str:
+def item_id(block: Part, response_id: str, index: int, offered: Offered) -> str:
     """A stable output item id: the same response always gets the same ids."""
     digest = hashlib.sha1(f"{response_id}:{index}".encode()).hexdigest()[:32]
-    return f"{ITEM_PREFIXES[type(block)]}_{digest}"
+    prefix = CUSTOM_CALL_PREFIX if offered.is_freeform(block) else ITEM_PREFIXES[type(block)]
+    return f"{prefix}_{digest}"
 
 
-def _output_item(
-    block: Part, identifier: str, *, complete: bool, namespaces: dict[str, str]
-) -> dict[str, Any]:
+def _freeform_input(arguments: str) -> str:
+    """The text of a call to a freeform tool: its ``input`` argument, or the arguments as the
+    model wrote them when they are not the object asked for."""
+    try:
+        parsed = json.loads(arguments)
+    except ValueError:
+        return arguments
+    text = parsed.get(FREEFORM_INPUT) if isinstance(parsed, dict) else None
+    return text if isinstance(text, str) else arguments
+
+
+def _output_item(block: Part, identifier: str, *, complete: bool, offered: Offered) -> dict[str, Any]:
     """The output item of one block: in progress (as ``output_item.added`` shows it, empty) or
-    complete (with its text, arguments, summary and encrypted content)."""
+    complete (with its text, arguments or input, summary and encrypted content)."""
     status = "completed" if complete else "in_progress"
     if isinstance(block, Text):
         content = [_text_part(block.text)] if complete else []
@@ -618,17 +726,20 @@ def _output_item(
             "role": "assistant",
         }
     if isinstance(block, ToolCall):
-        arguments = block.arguments if complete else ""
-        call = {
+        freeform = offered.is_freeform(block)
+        call: dict[str, Any] = {
             "id": identifier,
-            "type": "function_call",
+            "type": "custom_tool_call" if freeform else "function_call",
             "status": status,
-            "arguments": arguments,
             "call_id": block.id,
             "name": block.name,
         }
-        if block.name in namespaces:
-            call["namespace"] = namespaces[block.name]
+        if freeform:
+            call["input"] = _freeform_input(block.arguments) if complete else ""
+        else:
+            call["arguments"] = block.arguments if complete else ""
+        if block.name in offered.namespaces:
+            call["namespace"] = offered.namespaces[block.name]
         return call
     item: dict[str, Any] = {"id": identifier, "type": "reasoning", "summary": []}
     if complete and isinstance(block, Thinking):
@@ -963,7 +1074,7 @@ class ResponsesStreamEncoder(StreamEncoder):
 
     def __init__(self, request: Request) -> None:
         self._request = request
-        self._namespaces = _namespaces(request)
+        self._offered = Offered.by(request)
         self._sequence = 0
         self._id = ""
         self._created = 0
@@ -1012,10 +1123,11 @@ class ResponsesStreamEncoder(StreamEncoder):
 
     def _start(self, block: Part) -> bytes:
         output_index = len(self._output)
-        item = self._item = _Item(block, item_id(block, self._id, output_index), output_index)
+        identifier = item_id(block, self._id, output_index, self._offered)
+        item = self._item = _Item(block, identifier, output_index)
         if isinstance(block, Thinking) and block.signature:
             item.signature = block.signature
-        added = _output_item(block, item.id, complete=False, namespaces=self._namespaces)
+        added = _output_item(block, item.id, complete=False, offered=self._offered)
         frames = self._emit("response.output_item.added", output_index=output_index, item=added)
         if isinstance(block, Text):
             frames += self._emit("response.content_part.added", **item.where(), part=_text_part(""))
@@ -1034,6 +1146,8 @@ class ResponsesStreamEncoder(StreamEncoder):
             return self._emit("response.output_text.delta", **item.where(), delta=text, logprobs=[])
         if isinstance(item.block, Thinking):
             return frames + self._emit("response.reasoning_summary_text.delta", **item.where(), delta=text)
+        if self._offered.is_freeform(item.block):
+            return b""  # JSON text until the call is complete: its input is written out at the end
         return self._emit("response.function_call_arguments.delta", **item.where(), delta=text)
 
     def _stop(self) -> bytes:
@@ -1046,6 +1160,8 @@ class ResponsesStreamEncoder(StreamEncoder):
         if isinstance(block, Text):
             frames += self._emit("response.output_text.done", **where, text=block.text, logprobs=[])
             frames += self._emit("response.content_part.done", **where, part=_text_part(block.text))
+        elif self._offered.is_freeform(block):
+            frames += self._custom_input(where, _freeform_input(block.arguments))
         elif isinstance(block, ToolCall):
             done = {"name": block.name, "arguments": block.arguments}
             frames += self._emit("response.function_call_arguments.done", **where, **done)
@@ -1053,9 +1169,15 @@ class ResponsesStreamEncoder(StreamEncoder):
             part = {"type": "summary_text", "text": block.text}
             frames += self._emit("response.reasoning_summary_text.done", **where, text=block.text)
             frames += self._emit("response.reasoning_summary_part.done", **where, part=part)
-        complete = _output_item(block, item.id, complete=True, namespaces=self._namespaces)
+        complete = _output_item(block, item.id, complete=True, offered=self._offered)
         self._output.append(complete)
         return frames + self._emit("response.output_item.done", output_index=item.output_index, item=complete)
+
+    def _custom_input(self, where: dict[str, Any], text: str) -> bytes:
+        """A freeform call's input, in one delta: the canonical arguments are the JSON object that
+        holds it, and its text is known only once that object is complete."""
+        delta = self._emit("response.custom_tool_call_input.delta", **where, delta=text) if text else b""
+        return delta + self._emit("response.custom_tool_call_input.done", **where, input=text)
 
 
 CODEC = OpenAIResponsesCodec()

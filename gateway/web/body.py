@@ -15,7 +15,10 @@ from gateway.errors import ErrorKind, GatewayError, invalid
 from gateway.specs import SpecSet
 
 
-def json_body(request: Request, specs: SpecSet, operation_id: str, max_bytes: int) -> dict[str, Any]:
+def json_body(
+    request: Request, specs: SpecSet, operation_id: str, max_bytes: int
+) -> tuple[dict[str, Any], bytes]:
+    """The body, and the bytes it was read from (for a cheap look at what they hold)."""
     length = request.content_length
     if length is not None and length > max_bytes:
         raise _too_large(max_bytes)
@@ -42,7 +45,7 @@ def json_body(request: Request, specs: SpecSet, operation_id: str, max_bytes: in
         shown = "; ".join(problems[:5])
         more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
         raise invalid(f"Invalid request: {shown}{more}", _param(problems[0]))
-    return body
+    return body, raw
 
 
 def _number(text: str) -> int | float:

@@ -17,7 +17,7 @@ from typing import Any
 from flask import Flask, Response, current_app, g, request
 from werkzeug.routing import PathConverter
 
-from gateway import tables
+from gateway import signatures, tables
 from gateway.pipeline import Call, Gateway
 from gateway.specs import Operation, SpecSet
 from gateway.web import auth, dialect
@@ -32,7 +32,8 @@ _CUSTOM_METHOD = re.compile(r"\}:(\w+)$")
 
 
 def _generate(gateway: Gateway, op: Operation, call: Call, params: dict[str, str]) -> Response:
-    body = _body(op)
+    body, raw = _read(op)
+    call.tagged = signatures.MARKER in raw
     model = params.get("model") or body.get("model") or ""
     if op.protocol == tables.GEMINI:
         streaming = op.path.endswith(":streamGenerateContent")
@@ -137,6 +138,10 @@ _FORWARDABLE = {"anthropic-version", "anthropic-beta", "openai-beta"}
 
 
 def _body(op: Operation) -> dict[str, Any]:
+    return _read(op)[0]
+
+
+def _read(op: Operation) -> tuple[dict[str, Any], bytes]:
     settings = current_app.config["GATEWAY_SETTINGS"]
     specs: SpecSet = current_app.extensions["gateway_specs"]
     return json_body(request, specs, op.operation_id, settings.max_body_bytes)

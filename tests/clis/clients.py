@@ -72,7 +72,8 @@ class ClaudeCode:
 class CodexCli:
     """Codex CLI speaks OpenAI Responses and ignores OPENAI_BASE_URL: the gateway is a
     ``model_providers`` entry in $CODEX_HOME/config.toml, its key read from the variable that
-    entry names. Retries are off so that a refusal shows at once."""
+    entry names. Retries are off so that a refusal shows at once. Its sandbox lets it write in
+    the workspace only (where its ``apply_patch`` edits the tests' files)."""
 
     name = "codex"
     key_variable = "GATEWAY_API_KEY"
@@ -85,7 +86,7 @@ class CodexCli:
         (codex_home / "config.toml").write_text(self.config(gateway, model), encoding="utf-8")
         answer = home / "answer.txt"
         env = {"CODEX_HOME": str(codex_home), self.key_variable: key}
-        args = ["exec", "--skip-git-repo-check", "--sandbox", "read-only"]
+        args = ["exec", "--skip-git-repo-check", "--sandbox", "workspace-write"]
         return Setup(env, [*args, "--output-last-message", str(answer), prompt], answer)
 
     def config(self, gateway: str, model: str | None) -> str:

@@ -9,8 +9,11 @@ Each CLI runs headless against a gateway on loopback, in two cells:
 
 In each, a plain prompt must come back answered, and a file-reading turn must make the CLI call
 its own tool on a file the test wrote, send the result back, and answer with the file's secret.
-The CLIs fail quietly (an empty answer, exit code 0), so the answer is what is checked, and a
-failure shows what the gateway saw. No CLI may try to reach any host but loopback.
+Codex on a model it knows (``gpt-5.5``) offers ``apply_patch`` as a freeform ``custom`` tool,
+which the gateway translates to a function of one string: a turn asking for an edit must make
+Codex apply the patch the model wrote, changing the file. The CLIs fail quietly (an empty answer,
+exit code 0), so the answer is what is checked, and a failure shows what the gateway saw. No CLI
+may try to reach any host but loopback.
 """
 
 from __future__ import annotations
@@ -31,17 +34,21 @@ from gateway.settings import DEMO_KEY, Settings
 
 @dataclass(frozen=True, slots=True)
 class Case:
-    """A CLI, the model it is told to use (None: it picks its own), and the name the gateway sees."""
+    """A CLI, the model it is told to use (None: it picks its own), the name the gateway sees, and
+    whether the embedded catalog serves that name (if not, the mock cell's catalog does)."""
 
     client: str
     model: str | None
     served_as: str
+    in_default_catalog: bool = True
 
 
 CASES = {
     "claude": Case("claude", "claude-sonnet-4-5", "claude-sonnet-4-5"),
     "claude-default-model": Case("claude", None, "claude-opus-5-5"),
     "codex": Case("codex", "gpt-5-codex", "gpt-5-codex"),
+    # A model in Codex's own metadata: apply_patch is a freeform tool, and tool_search is offered.
+    "codex-freeform": Case("codex", "gpt-5.5", "gpt-5.5", in_default_catalog=False),
     "gemini": Case("gemini", "gemini-2.5-flash", "gemini-2.5-flash"),
 }
 # The protocol of the provider each CLI's model is sent to in the translated cell, the path the
@@ -78,13 +85,20 @@ def cell(
 ) -> Callable[[str, Case], Cell]:
     def make(name: str, case: Case) -> Cell:
         if name == "mock":
-            return Cell(logged_gateway(scripted_settings("front")))
+            own = {} if case.in_default_catalog else {"catalog_path": catalog_file(mock_catalog(case))}
+            return Cell(logged_gateway(scripted_settings("front", **own)))
         upstream = logged_gateway(scripted_settings("upstream"))
         catalog = translated_catalog(case, upstream.url, upstream_key)
         front = scripted_settings("front", upstream="live", catalog_path=catalog_file(catalog))
         return Cell(logged_gateway(front), upstream)
 
     return make
+
+
+def mock_catalog(case: Case) -> dict[str, Any]:
+    """A catalog whose one model, under the name the CLI asks for, is answered by the mock."""
+    model = {"id": f"mock/{case.served_as}", "aliases": [case.served_as]}
+    return {"providers": {"mock": {"kind": "mock"}}, "models": [model]}
 
 
 def translated_catalog(case: Case, upstream_url: str, key_variable: str) -> dict[str, Any]:
@@ -163,4 +177,27 @@ def test_the_cli_reads_a_file_with_its_own_tool(
     result, report = drive(case, f"Tell me the secret line in {notes}", gateways, programs, trap, tmp_path)
     assert f"{notes} holds:" in result.answer, report
     assert secret in result.answer, report
+    assert_clean(gateways, case, trap, report)
+
+
+@pytest.mark.parametrize("cell_name", CELLS)
+def test_codex_edits_a_file_with_its_freeform_apply_patch_tool(
+    cell_name: str,
+    cell: Callable[[str, Case], Cell],
+    programs: dict[str, Path],
+    trap: OutboundTrap,
+    tmp_path: Path,
+) -> None:
+    case = CASES["codex-freeform"]
+    old, new = f"old{secrets.token_hex(6)}", f"new{secrets.token_hex(6)}"
+    notes = tmp_path / "workspace" / "notes.txt"
+    notes.parent.mkdir(parents=True)
+    notes.write_text(f"{old}\n", encoding="utf-8")
+    gateways = cell(cell_name, case)
+    prompt = f"Change the word {old} to {new} in {notes}"
+    result, report = drive(case, prompt, gateways, programs, trap, tmp_path)
+    offered = gateways.front.log.exchanges[0].tools
+    assert ("custom", "apply_patch") in offered, report
+    assert notes.read_text(encoding="utf-8") == f"{new}\n", report
+    assert f"Patched {notes}:" in result.answer, report
     assert_clean(gateways, case, trap, report)

@@ -26,6 +26,7 @@ class Exchange:
     path: str
     status: int = 0
     model: str = ""
+    tools: list[tuple[str, str]] = field(default_factory=list)  # (type, name) of each tool offered
     error_body: bytes = b""
 
     def __str__(self) -> str:
@@ -46,7 +47,9 @@ class GatewayLog:
         path = environ.get("PATH_INFO", "")
         query = environ.get("QUERY_STRING")
         exchange = Exchange(environ["REQUEST_METHOD"], f"{path}?{query}" if query else path)
-        exchange.model = _model(environ, path)
+        body = _body(environ)
+        exchange.model = _model(body, path)
+        exchange.tools = _tools(body)
         self.exchanges.append(exchange)
 
         def recording_start(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
@@ -80,22 +83,35 @@ class LoggedGateway:
     log: GatewayLog
 
 
-def _model(environ: dict[str, Any], path: str) -> str:
-    """The model a request asks for: in its path (Gemini) or its JSON body (the body is read and
-    put back for the app)."""
-    found = MODEL_IN_PATH.search(path)
-    if found:
-        return found.group(1)
+def _body(environ: dict[str, Any]) -> dict[str, Any]:
+    """The request's JSON body ({} if it has none), read and put back for the app."""
     length = int(environ.get("CONTENT_LENGTH") or 0)
     if not length:
-        return ""
+        return {}
     body = environ["wsgi.input"].read(length)
     environ["wsgi.input"] = io.BytesIO(body)
     try:
         parsed = json.loads(body)
     except ValueError:
-        return ""
-    return str(parsed.get("model") or "") if isinstance(parsed, dict) else ""
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def _model(body: dict[str, Any], path: str) -> str:
+    """The model a request asks for: in its path (Gemini) or its body."""
+    found = MODEL_IN_PATH.search(path)
+    return found.group(1) if found else str(body.get("model") or "")
+
+
+def _tools(body: dict[str, Any]) -> list[tuple[str, str]]:
+    """The (type, name) of each tool a request offers, where tools carry both at the top
+    (Responses; Anthropic's client tools have no type)."""
+    tools = body.get("tools")
+    if not isinstance(tools, list):
+        return []
+    return [
+        (str(tool.get("type") or ""), str(tool.get("name") or "")) for tool in tools if isinstance(tool, dict)
+    ]
 
 
 class _TrapHandler(socketserver.StreamRequestHandler):

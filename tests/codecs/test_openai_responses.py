@@ -286,11 +286,11 @@ def test_recorded_summary_parts_join_with_a_blank_line() -> None:
         ("include", ["message.output_text.logprobs"]),
         ("tools", [{"type": "file_search", "vector_store_ids": ["vs_1"]}]),
         ("tools", [{"type": "local_shell"}]),
-        ("tools", [{"type": "custom", "name": "apply_patch"}]),
+        ("tools", [{"type": "mcp", "server_label": "docs", "server_url": "https://mcp.example/sse"}]),
         ("tool_choice", {"type": "web_search_preview"}),
         ("input", [{"type": "item_reference", "id": "msg_1"}]),
         ("input", [{"type": "compaction", "encrypted_content": "x"}]),
-        ("input", [{"type": "custom_tool_call", "call_id": "c", "name": "apply_patch", "input": "x"}]),
+        ("input", [{"type": "tool_search_call", "call_id": "c", "execution": "client", "arguments": {}}]),
     ],
 )
 def test_what_would_change_the_answer_is_refused(field: str, value: Any) -> None:

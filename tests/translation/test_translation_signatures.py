@@ -2,11 +2,14 @@
 
 Through the real gateway: a Gemini 3 tool loop keeps its thoughtSignature round trip through
 OpenAI and Anthropic clients; thinking signed by Anthropic goes back to Anthropic byte-identical,
-and never to OpenAI or Gemini; passthrough leaves signatures as the provider wrote them.
+and never to OpenAI or Gemini; passthrough leaves signatures as the provider wrote them, but for
+those the gateway tagged in an earlier translated call: the provider gets its own back raw and
+never another's.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
@@ -29,12 +32,13 @@ from translation.dialects import (
     Ask,
     Result,
     Tool,
+    UpstreamView,
     request_body,
     send,
     tool,
     user,
 )
-from translation.fake_upstreams import Reply, recorded, recording
+from translation.fake_upstreams import Reply, recorded, recorded_json, recording
 from translation.fixtures import model_for
 
 from gateway.canonical import (
@@ -50,7 +54,8 @@ from gateway.canonical import (
     ToolCall,
     ToolResult,
 )
-from gateway.signatures import SignatureTagger, admit, as_held_by, issuer_of, tag
+from gateway.codecs import codec_for
+from gateway.signatures import SignatureTagger, admit, admit_raw, as_held_by, issuer_of, tag
 
 ANTHROPIC_SIGNATURE = "EqQBCkgIBxABGAIqQO+/Z9s="
 GEMINI_SIGNATURE = "Et0BCtoBAXLI2nwMB4mo+K3/OPEL"
@@ -186,6 +191,146 @@ def test_a_responses_client_gets_a_call_signature_as_a_reasoning_item_before_the
     assert elsewhere.messages[0].content == [ToolCall("c", "f", "{}", None)]
 
 
+# --- passthrough: the raw body, edited only where the gateway tagged it ------------------------------
+
+
+def _carried_id(call_id: str) -> str:
+    """A call id as an Anthropic or OpenAI chat client holds it after a Gemini call."""
+    return SignatureTagger(GEMINI, ANTHROPIC).parts(ToolCall(call_id, "f", "{}", GEMINI_SIGNATURE))[0].id
+
+
+def _url_safe(signature: str) -> str:
+    return signature.replace("+", "-").replace("/", "_")
+
+
+def _passed_through(protocol: str, body: dict[str, Any]) -> dict[str, Any]:
+    edited = copy.deepcopy(body)
+    admit_raw(codec_for(protocol), edited)
+    return edited
+
+
+def test_an_anthropic_passthrough_gets_its_own_signatures_raw_and_no_other():
+    carried = _carried_id("toolu_1")
+    body = {
+        "model": "claude-sonnet-4-5",
+        "max_tokens": 1024,
+        "x-unknown": {"kept": [1, 2]},
+        "messages": [
+            {"role": "user", "content": "Hi"},
+            {
+                "role": "assistant",
+                "content": [
+                    {
+                        "type": "thinking",
+                        "thinking": "mine",
+                        "signature": tag(ANTHROPIC_SIGNATURE, ANTHROPIC),
+                    },
+                    {"type": "thinking", "thinking": "gemini's", "signature": tag(GEMINI_SIGNATURE, GEMINI)},
+                    {"type": "redacted_thinking", "data": tag(OPENAI_SIGNATURE, RESPONSES)},
+                    {"type": "thinking", "thinking": "raw", "signature": "EqQBraw"},
+                    {"type": "text", "text": "Calling.", "extra": None},
+                    {"type": "tool_use", "id": carried, "name": "f", "input": {}},
+                ],
+            },
+            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": carried, "content": "15"}]},
+        ],
+    }
+    expected = copy.deepcopy(body)
+    blocks = expected["messages"][1]["content"]
+    blocks[0]["signature"] = ANTHROPIC_SIGNATURE
+    del blocks[1:3]
+    blocks[-1]["id"] = expected["messages"][2]["content"][0]["tool_use_id"] = "toolu_1"
+    assert _passed_through(ANTHROPIC, body) == expected
+
+
+def test_an_openai_chat_passthrough_gets_its_call_ids_back():
+    carried = _carried_id("call_1")
+    call = {"id": carried, "type": "function", "function": {"name": "f", "arguments": "{}"}}
+    body = {
+        "model": "gpt-4o",
+        "messages": [
+            {"role": "user", "content": "Hi"},
+            {"role": "assistant", "content": None, "tool_calls": [call, {**call, "id": "call_2"}]},
+            {"role": "tool", "tool_call_id": carried, "content": "15"},
+            {"role": "tool", "tool_call_id": "call_2", "content": "16"},
+        ],
+        "x-unknown": True,
+    }
+    expected = copy.deepcopy(body)
+    expected["messages"][1]["tool_calls"][0]["id"] = expected["messages"][2]["tool_call_id"] = "call_1"
+    assert _passed_through(CHAT, body) == expected
+
+
+def test_an_openai_responses_passthrough_gets_its_own_reasoning_raw_and_no_other():
+    mine = tag(OPENAI_SIGNATURE, RESPONSES).replace("-", "+").replace("_", "/")  # rewritten by a client
+    body = {
+        "model": "gpt-5",
+        "input": [
+            {"type": "message", "role": "user", "content": "Hi"},
+            {
+                "type": "reasoning",
+                "summary": [{"type": "summary_text", "text": "mine"}],
+                "encrypted_content": mine,
+            },
+            {"type": "reasoning", "summary": [], "encrypted_content": tag(ANTHROPIC_SIGNATURE, ANTHROPIC)},
+            {
+                "type": "reasoning",
+                "summary": [],
+                "encrypted_content": "redacted_thinking:" + tag("Eqk", ANTHROPIC),
+            },
+            {
+                "type": "reasoning",
+                "summary": [],
+                "encrypted_content": tag(GEMINI_SIGNATURE, GEMINI, call=True),
+            },
+            {"type": "reasoning", "id": "rs_1", "summary": [], "encrypted_content": "gAAAAraw"},
+            {"type": "function_call", "call_id": "call_1", "name": "f", "arguments": "{}"},
+            {"type": "function_call_output", "call_id": "call_1", "output": "15"},
+        ],
+        "store": False,
+    }
+    expected = copy.deepcopy(body)
+    expected["input"][1]["encrypted_content"] = OPENAI_SIGNATURE
+    del expected["input"][2:5]
+    assert _passed_through(RESPONSES, body) == expected
+
+
+def test_a_gemini_passthrough_gets_its_own_signatures_raw_and_no_other():
+    body = {
+        "contents": [
+            {"role": "user", "parts": [{"text": "Hi"}]},
+            {
+                "role": "model",
+                "parts": [
+                    {
+                        "text": "mine",
+                        "thought": True,
+                        "thought_signature": _url_safe(tag(GEMINI_SIGNATURE, GEMINI)),
+                    },
+                    {
+                        "text": "claude's",
+                        "thought": True,
+                        "thoughtSignature": tag(ANTHROPIC_SIGNATURE, ANTHROPIC),
+                    },
+                    {"text": "Answer.", "thoughtSignature": tag(ANTHROPIC_SIGNATURE, ANTHROPIC)},
+                    {
+                        "functionCall": {"name": "f", "args": {}},
+                        "thoughtSignature": tag(GEMINI_SIGNATURE, GEMINI, call=True),
+                    },
+                    {"text": "raw", "thought": True, "thoughtSignature": "CiQBraw"},
+                ],
+            },
+        ],
+        "generationConfig": {"thinkingConfig": {"includeThoughts": True}},
+    }
+    expected = copy.deepcopy(body)
+    parts = expected["contents"][1]["parts"]
+    parts[0]["thought_signature"] = parts[3]["thoughtSignature"] = GEMINI_SIGNATURE
+    del parts[2]["thoughtSignature"]
+    del parts[1]
+    assert _passed_through(GEMINI, body) == expected
+
+
 # --- through the gateway ----------------------------------------------------------------------------
 
 MULTIPLY = Tool(
@@ -265,10 +410,7 @@ def test_anthropic_thinking_goes_back_to_anthropic_only(gateway, upstreams, inbo
     upstreams[upstream].answer(recorded(PLAIN[upstream]))
     body = follow_up(inbound, model_for(upstream), first, response.json(), Ask([user("And tomorrow?")]))
     response = send(gateway, inbound, model_for(upstream), body)
-    if inbound == upstream:  # passthrough: the client's history goes as it sent it
-        assert response.status_code == 200
-        return
-    client_answer(inbound, response)
+    client_answer(inbound, response)  # passthrough too: the tagged thinking is left out
     sent = upstreams[upstream].body
     if upstream == ANTHROPIC:
         blocks = [b for m in sent["messages"] for b in m["content"] if isinstance(b, dict)]
@@ -277,6 +419,60 @@ def test_anthropic_thinking_goes_back_to_anthropic_only(gateway, upstreams, inbo
         assert anthropic_thinking_signature()[:24] not in json.dumps(sent) and "gwsig1" not in json.dumps(
             sent
         )
+
+
+@pytest.mark.parametrize("inbound", [CHAT, RESPONSES, ANTHROPIC])
+def test_a_gemini_call_handed_out_tagged_goes_to_a_passthrough_as_gemini_named_it(
+    gateway, upstreams, inbound
+):
+    """A client given a Gemini 3 call (its signature in the call id, or a reasoning item before
+    it) switches to a model of its own protocol: the provider gets the call under its original id,
+    and neither the signature nor the tag."""
+    first = Ask([user("What is 5 times 3?")], tools=[MULTIPLY], max_tokens=1024)
+    response, _ = exchange(gateway, upstreams, inbound, GEMINI, first, Reply.json(gemini_3_turn(0)))
+    answer = response.json()
+    ((call_id, name),) = _call_ids(inbound, answer)
+
+    upstreams[inbound].answer(recorded(PLAIN[inbound]))
+    model = model_for(inbound)
+    body = follow_up(inbound, model, first, answer, Ask([tool(Result(call_id, name, "15"))]))
+    assert "gwsig1" in json.dumps(body)
+    client_answer(inbound, send(gateway, inbound, model, body))
+    sent = upstreams[inbound].body
+    assert "gwsig1" not in json.dumps(sent) and gemini_3_signature()[:24] not in json.dumps(sent)
+    seen = UpstreamView(inbound, sent)
+    original = call_id.split("__gwsig1")[0]
+    assert [c.id for c in seen.calls] == [r.id for r in seen.results] == [original]
+    assert [r.text for r in seen.results] == ["15"]
+
+
+def test_a_passthrough_gets_a_signature_tagged_for_its_own_protocol_raw(gateway, upstreams):
+    """A history holding Anthropic thinking tagged for Anthropic (built from what a client of
+    another protocol was given) reaches Anthropic with the signature as Anthropic wrote it."""
+    first = Ask([user("Weather in Paris?")], max_tokens=4096)
+    answer = copy.deepcopy(recorded_json(ANTHROPIC_THINKING))
+    for block in answer["content"]:
+        if block["type"] == "thinking":
+            block["signature"] = tag(block["signature"], ANTHROPIC)
+    upstreams[ANTHROPIC].answer(recorded(PLAIN[ANTHROPIC]))
+    body = follow_up(ANTHROPIC, model_for(ANTHROPIC), first, answer, Ask([user("And tomorrow?")]))
+    client_answer(ANTHROPIC, send(gateway, ANTHROPIC, model_for(ANTHROPIC), body))
+    blocks = [b for m in upstreams[ANTHROPIC].body["messages"] for b in m["content"] if isinstance(b, dict)]
+    assert [b["signature"] for b in blocks if b["type"] == "thinking"] == [anthropic_thinking_signature()]
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_a_passthrough_without_tags_is_not_looked_at(gateway, upstreams, monkeypatch, protocol):
+    """Only a body whose bytes hold the tag is edited; any other goes through untouched."""
+
+    def refuse(*args: Any) -> None:
+        raise AssertionError("edit_signatures called on a body without tags")
+
+    monkeypatch.setattr(type(codec_for(protocol)), "edit_signatures", refuse)
+    response, _ = exchange(
+        gateway, upstreams, protocol, protocol, Ask([user("Hi")]), recorded(PLAIN[protocol])
+    )
+    client_answer(protocol, response)
 
 
 @pytest.mark.parametrize("upstream", [CHAT, RESPONSES, GEMINI])

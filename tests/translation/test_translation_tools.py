@@ -1,5 +1,5 @@
 """Tools across the 16 cells: a full round trip, tool choice, parallel calls, schemas, and the
-assistant text that stands beside a call."""
+assistant text that stands beside a call; and a Responses client's freeform (custom) tool."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from translation.answers import PLAIN
-from translation.checks import client_answer, exchange
+from translation.checks import client_answer, exchange, upstream_request
 from translation.dialects import (
     ANTHROPIC,
     CELLS,
@@ -22,12 +22,17 @@ from translation.dialects import (
     Result,
     SeenCall,
     Tool,
+    UpstreamView,
     assistant,
+    send,
     tool,
     user,
 )
 from translation.expectations import assert_same_answer, expected_answer
-from translation.fake_upstreams import recorded, recorded_json
+from translation.fake_upstreams import Reply, recorded, recorded_json
+from translation.fixtures import model_for
+from translation.synthetic_streams import stream_of
+from translation.whole_bodies import sse_events
 
 NUMBERS = {
     "type": "object",
@@ -240,3 +245,121 @@ def test_an_empty_assistant_text_beside_a_call_is_not_sent_as_an_empty_block(gat
     response, seen = exchange(gateway, upstreams, CHAT, upstream, question, recorded(PLAIN[upstream]))
     client_answer(CHAT, response)
     assert _assistant_sequence(seen) == [("call", "get_weather")]
+
+
+# --- a Responses client's freeform (custom) tool, as Codex CLI offers its apply_patch --------------
+
+PATCH = '*** Begin Patch\n*** Update File: notes.txt\n@@\n-old "line"\n+new line\n*** End Patch\n'
+APPLY_PATCH = {
+    "type": "custom",
+    "name": "apply_patch",
+    "description": "Use the `apply_patch` tool to edit files.",
+    "format": {"type": "grammar", "syntax": "lark", "definition": 'start: "*** Begin Patch" LF'},
+}
+TOOL_SEARCH = {"type": "tool_search", "execution": "client", "description": "Search deferred tools."}
+# A call to the translated tool as each provider writes it: a function whose `input` is the patch.
+PATCH_CALLS = {
+    ANTHROPIC: {
+        "id": "msg_1",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-sonnet-4-5-20250929",
+        "content": [{"type": "tool_use", "id": "toolu_1", "name": "apply_patch", "input": {"input": PATCH}}],
+        "stop_reason": "tool_use",
+        "stop_sequence": None,
+        "usage": {"input_tokens": 20, "output_tokens": 12},
+    },
+    CHAT: {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": 1,
+        "model": "gpt-4o",
+        "choices": [
+            {
+                "index": 0,
+                "message": {
+                    "role": "assistant",
+                    "content": None,
+                    "tool_calls": [
+                        {
+                            "id": "call_1",
+                            "type": "function",
+                            "function": {"name": "apply_patch", "arguments": json.dumps({"input": PATCH})},
+                        }
+                    ],
+                },
+                "finish_reason": "tool_calls",
+            }
+        ],
+        "usage": {"prompt_tokens": 20, "completion_tokens": 12, "total_tokens": 32},
+    },
+}
+
+
+def freeform_body(model: str, stream: bool, *history: dict[str, Any]) -> dict[str, Any]:
+    question = {
+        "type": "message",
+        "role": "user",
+        "content": [{"type": "input_text", "text": "Fix notes.txt"}],
+    }
+    return {
+        "model": model,
+        "input": [question, *history],
+        "tools": [APPLY_PATCH, TOOL_SEARCH],
+        "stream": stream,
+        "store": False,
+    }
+
+
+def custom_calls(response: Any, stream: bool) -> list[dict[str, Any]]:
+    """The custom_tool_call items a Responses client got (from response.completed if streamed)."""
+    assert response.status_code == 200, response.text
+    if stream:
+        events = [json.loads(e.data) for e in sse_events(response.content)]
+        assert "response.custom_tool_call_input.done" in [e["type"] for e in events]
+        output = next(e for e in events if e["type"] == "response.completed")["response"]["output"]
+    else:
+        client_answer(RESPONSES, response)  # valid against the spec
+        output = response.json()["output"]
+    return [item for item in output if item["type"] == "custom_tool_call"]
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["whole", "stream"])
+@pytest.mark.parametrize("upstream", [ANTHROPIC, CHAT])
+def test_a_freeform_tool_is_a_function_upstream_and_its_call_comes_back_freeform(
+    gateway, upstreams, upstream, stream
+):
+    reply = (
+        Reply.sse(stream_of(upstream, PATCH_CALLS[upstream])) if stream else Reply.json(PATCH_CALLS[upstream])
+    )
+    upstreams[upstream].answer(reply)
+    model = model_for(upstream)
+    response = send(gateway, RESPONSES, model, freeform_body(model, stream))
+    ((call,),) = [custom_calls(response, stream)]
+    assert (call["name"], call["input"]) == ("apply_patch", PATCH)
+    sent = upstream_request(upstream, upstreams[upstream].received[-1])
+    names = [tool.get("name") or tool["function"]["name"] for tool in sent["tools"]]
+    assert names == ["apply_patch"]  # tool_search is left out
+
+    upstreams[upstream].answer(recorded(PLAIN[upstream]))
+    history = [
+        {"type": "custom_tool_call", "call_id": call["call_id"], "name": "apply_patch", "input": PATCH},
+        {"type": "custom_tool_call_output", "call_id": call["call_id"], "output": "Done."},
+    ]
+    client_answer(RESPONSES, send(gateway, RESPONSES, model, freeform_body(model, False, *history)))
+    seen = UpstreamView(upstream, upstream_request(upstream, upstreams[upstream].received[-1]))
+    assert [(c.name, c.arguments) for c in seen.calls] == [("apply_patch", {"input": PATCH})]
+    assert [r.text for r in seen.results] == ["Done."]
+
+
+def test_a_freeform_tool_passes_through_to_openai_responses_untouched(gateway, upstreams):
+    upstreams[RESPONSES].answer(recorded(PLAIN[RESPONSES]))
+    model = model_for(RESPONSES)
+    history = [
+        {"type": "custom_tool_call", "call_id": "call_1", "name": "apply_patch", "input": PATCH},
+        {"type": "custom_tool_call_output", "call_id": "call_1", "output": "Done."},
+    ]
+    body = freeform_body(model, False, *history)
+    assert send(gateway, RESPONSES, model, body).status_code == 200
+    sent = upstreams[RESPONSES].body
+    assert (sent["tools"], sent["input"]) == (body["tools"], body["input"])

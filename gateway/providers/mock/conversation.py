@@ -7,9 +7,13 @@ the protocols disagree.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from gateway.canonical import Message, Request, Text, ToolCall, ToolResult
+
+# What a client injects into the user's turn (Claude Code's reminders, which may name tools).
+INJECTED = re.compile(r"<system-reminder>.*?(?:</system-reminder>|\Z)", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +37,12 @@ def user_message_texts(request: Request) -> list[str]:
 def user_text(request: Request) -> str:
     """The latest user words, all text parts joined by newlines: what scenario matchers read."""
     return "\n".join(user_message_texts(request))
+
+
+def own_words(request: Request) -> str:
+    """The latest user text without what the client wrapped around it: ``<system-reminder>``
+    blocks, whole parts or inside one, are Claude Code's words, not the user's."""
+    return INJECTED.sub("", user_text(request)).strip()
 
 
 def tool_outputs(request: Request) -> list[ToolOutput]:

@@ -5,9 +5,11 @@ The rules, first that applies:
 1. the last message holds tool results -> a final text answer quoting each result in full (even
    when ``tool_choice`` still forces a tool, so that a loop driven by the mock ends);
 2. ``tool_choice`` names a tool -> a call to it; ``required`` -> a call to the first tool offered;
-3. ``tool_choice`` is ``auto`` (or absent) and the last user message says "use", "call" or
-   "invoke" followed by an offered tool's exact name (optionally "the" before it, backticks
-   around it) -> a call to the first tool so named in the text;
+3. ``tool_choice`` is ``auto`` (or absent) and the user's own words in the last user message
+   say "use", "call" or "invoke" followed by an offered tool's exact name (optionally "the"
+   before it, backticks around it) -> a call to the first tool so named in the text. What the
+   client injected is not the user's words: Claude Code's ``<system-reminder>`` blocks ("Use
+   ToolSearch ...") are left out, so an unscripted mock answers Claude Code without a call;
 4. otherwise a text answer quoting the last user text.
 
 A call's arguments are generated from the tool's JSON schema. A text answer is JSON when the
@@ -22,7 +24,7 @@ import re
 
 from gateway.canonical import Part, Request, Text, Tool
 from gateway.providers.mock.blocks import generated_arguments, thinking_block, tool_call
-from gateway.providers.mock.conversation import tool_outputs, user_message_texts, user_text
+from gateway.providers.mock.conversation import own_words, tool_outputs, user_message_texts
 from gateway.providers.mock.schema_values import value_for
 from gateway.providers.mock.text import answer_text, thinking_text, tool_answer_text
 
@@ -52,7 +54,7 @@ def _chosen_tool(request: Request) -> Tool | None:
         return None
     if mode in ("required", "tool"):
         return request.tools[0]
-    return _tool_asked_for(request.tools, user_text(request))
+    return _tool_asked_for(request.tools, own_words(request))
 
 
 def _formatted_text(request: Request, prose: str) -> str:

@@ -169,6 +169,37 @@ def test_auto_answers_in_text_otherwise(
     assert response.stop_reason is StopReason.END_TURN
 
 
+TOOL_SEARCH = Tool("ToolSearch", "Fetch the schemas of deferred tools.")
+REMINDER = "<system-reminder>\nDeferred tools are available. Use ToolSearch to load them.\n</system-reminder>"
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [
+        [REMINDER, "What time is it?"],  # a part of its own, as Claude Code sends it
+        [f"What time is it?\n{REMINDER}"],  # inside the user's part
+        [REMINDER],
+    ],
+)
+def test_a_system_reminder_is_not_the_user_asking_for_a_tool(
+    provider: MockProvider, model: ModelEntry, parts: list[str]
+) -> None:
+    request = Request(
+        "mock/echo", [Message("user", [Text(part) for part in parts])], tools=[TOOL_SEARCH, TIME]
+    )
+    response = provider.complete(request, model)
+    assert only_text(response.content) and response.stop_reason is StopReason.END_TURN
+
+
+def test_the_user_asking_for_a_tool_beside_a_system_reminder_still_gets_it(
+    provider: MockProvider, model: ModelEntry
+) -> None:
+    parts = [Text(REMINDER), Text("Please use get_time now")]
+    request = Request("mock/echo", [Message("user", parts)], tools=[TOOL_SEARCH, TIME])
+    (call,) = provider.complete(request, model).content
+    assert isinstance(call, ToolCall) and call.name == "get_time"
+
+
 def tool_loop(provider: MockProvider, model: ModelEntry, first: Request, result_text: str) -> Request:
     (call,) = provider.complete(first, model).content
     result = ToolResult(call.id, [Text(result_text)])
