@@ -11,8 +11,8 @@ the WAL past SQLite's checkpoint threshold (1000 pages, about every hundred mete
 copies it back and syncs the file: that one request pays a few milliseconds, which is the p99.
 
 PostgreSQL: the default READ COMMITTED isolation is enough, because every balance check is part
-of the UPDATE that moves the money; reads run in autocommit mode; psycopg prepares statements it
-sees repeatedly by itself.
+of the UPDATE that moves the money; reads, and the money-moving steps (one statement each), run in
+autocommit mode; psycopg prepares statements it sees repeatedly by itself.
 """
 
 from __future__ import annotations

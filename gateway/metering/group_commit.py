@@ -8,6 +8,13 @@ while a write is under way queue their work, and the thread holding the lock wri
 queued in one transaction, each piece inside its own savepoint so one failure (a duplicate
 request id) undoes only that piece. This is flat combining: no thread of its own, nothing to
 restart after a fork.
+
+It serves the SQLite ledger only. On PostgreSQL each step is one statement run on its own in
+autocommit mode (``autocommit``): row locks instead of one writer lock, concurrent commits already
+share the server's WAL flush, and batching would only add round trips (BEGIN, SAVEPOINT and
+RELEASE around each piece, COMMIT). Measured with 8 concurrent requests on one PostgreSQL ledger,
+running each step alone served a third more requests per second or better, at a lower p99
+(docs/benchmarks.md).
 """
 
 from __future__ import annotations

@@ -18,6 +18,11 @@ independent of how requests interleave, on SQLite and on PostgreSQL alike:
 
 Reservation and usage-log row are one row: ``reserve`` inserts it ``open``; settling fills in the
 tokens, cost, status and latency. ``release_stale`` releases rows left open by a crashed process.
+
+Each of reserve and close is two writes (``statements``). On PostgreSQL they are one statement,
+run in autocommit mode (``autocommit``): one round trip, and atomic on its own, so a request id
+used before fails the insert, which undoes the debit. On SQLite they run in one transaction, shared
+with concurrent requests' (``group_commit``).
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from gateway.canonical import Usage
 from gateway.metering.auth_cache import TtlCache
+from gateway.metering.autocommit import Autocommit
 from gateway.metering.engine import create_ledger_engine, file_backed, reader, take_schema_lock
 from gateway.metering.errors import (
     CapExceeded,
@@ -102,7 +108,7 @@ class Ledger:
         self._sql = build_statements(self._tables, self._engine.dialect)
         self._money = self._sql.money
         self._integrity_error = self._engine.dialect.loaded_dbapi.IntegrityError
-        self._writes = GroupCommit(self._engine)
+        self._writes = Autocommit(self._engine) if self._money.one_statement else GroupCommit(self._engine)
         self._auth_cache: TtlCache[KeyRecord] = TtlCache(auth_cache_ttl)
 
     def __enter__(self) -> Self:
@@ -273,21 +279,26 @@ class Ledger:
         """
         _require_micros("amount", amount)
         facts = {"account_id": key.account_id, "key_id": key.id, "model_id": model_id, "amount": amount}
-        debit = self._money.debit
-
-        def debit_and_open(cursor: Any) -> Reservation | None:
-            cursor.execute(debit.sql, debit.bind(facts))
-            if cursor.rowcount != 1:
-                return None
-            return self._open_reservation(cursor, key, model_id, amount, request_id)
-
+        created_ms = _now_ms()
+        values = {
+            **facts,
+            **_usage_columns(Usage()),
+            "request_id": request_id,
+            "state": OPEN,
+            "reserved_micros": amount,
+            "cost_micros": 0,
+            "created_ms": created_ms,
+        }
+        reserve = self._money.reserve
         for _ in range(_RESERVE_ATTEMPTS):
             try:
-                reservation = self._writes.run(debit_and_open)
+                opened = self._writes.run(lambda cursor: reserve.run(cursor, values))
             except self._integrity_error:
                 raise DuplicateRequest(request_id) from None
-            if reservation is not None:
-                return reservation
+            if opened is not None:
+                return Reservation(
+                    opened[0], request_id, key.id, key.account_id, model_id, amount, created_ms
+                )
             with self._reader.connect() as conn:
                 refusal = self._refusal(conn, facts)
             if refusal is not None:
@@ -377,26 +388,6 @@ class Ledger:
 
     # --- helpers ---------------------------------------------------------------------------------
 
-    def _open_reservation(
-        self, cursor: Any, key: KeyRecord, model_id: str, amount: int, request_id: str
-    ) -> Reservation:
-        created_ms = _now_ms()
-        row = {
-            "request_id": request_id,
-            "key_id": key.id,
-            "account_id": key.account_id,
-            "model_id": model_id,
-            "state": OPEN,
-            "reserved_micros": amount,
-            "cost_micros": 0,
-            "created_ms": created_ms,
-            **_usage_columns(Usage()),
-        }
-        opened = self._money.open_usage
-        cursor.execute(opened.sql, opened.bind(row))
-        (reservation_id,) = cursor.fetchone()
-        return Reservation(reservation_id, request_id, key.id, key.account_id, model_id, amount, created_ms)
-
     def _refusal(self, conn: sa.Connection, facts: Mapping[str, Any]) -> LedgerError | None:
         """Why the debit matched no row, or None if a concurrent commit has since made it possible."""
         row = conn.execute(self._sql.refusal_facts, facts).first()
@@ -432,20 +423,8 @@ class Ledger:
             "settled_ms": _now_ms(),
             **_usage_columns(usage),
         }
-        close, credit = self._money.close_usage, self._money.credit
-
-        def close_and_credit(cursor: Any) -> bool:
-            cursor.execute(close.sql, close.bind(row))
-            held = cursor.fetchall()
-            if not held:
-                return False
-            ((account_id, reserved_micros),) = held
-            cursor.execute(
-                credit.sql, credit.bind({"account_id": account_id, "delta": reserved_micros - cost})
-            )
-            return True
-
-        return self._writes.run(close_and_credit)
+        close = self._money.close
+        return self._writes.run(lambda cursor: close.run(cursor, row)) is not None
 
     def _key_infos(self, condition: sa.ColumnElement[bool] | None) -> list[KeyInfo]:
         """Keys with their caps, one row per cap joined back into one record per key."""

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from gateway.canonical import Usage
-from gateway.metering import InsufficientBalance, Ledger, ReservationClosed
+from gateway.metering import DuplicateRequest, InsufficientBalance, Ledger, Reservation, ReservationClosed
 
 THREADS = 32
 PRICE = 1_000
@@ -96,3 +96,14 @@ def test_parallel_settles_of_one_reservation_charge_it_once(ledger, funded):
     assert outcomes.count(None) == 1
     assert all(isinstance(o, ReservationClosed) for o in outcomes if o is not None)
     assert ledger.balance(account) == 10 * PRICE - 600
+
+
+def test_parallel_reservations_under_one_request_id_hold_money_once(ledger, funded):
+    account, key = funded
+    outcomes = _race(lambda n: ledger.reserve(key, "m", PRICE, "req-1"))
+    held = [o for o in outcomes if isinstance(o, Reservation)]
+    assert len(held) == 1
+    assert all(isinstance(o, DuplicateRequest) for o in outcomes if o is not held[0])
+    assert ledger.balance(account) == 9 * PRICE
+    [entry] = ledger.usage_log(account_id=account)
+    assert (entry.id, entry.reserved) == (held[0].id, PRICE)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from gateway.canonical import Usage
@@ -86,6 +88,14 @@ def test_a_second_settle_is_refused_and_charges_nothing(ledger, account, key):
         ledger.release(reservation, protocol="openai_chat", status="error", latency_ms=1)
     assert ledger.balance(account) == 9_000
     assert [e.cost for e in ledger.usage_log(key_id=key.id)] == [1_000]
+
+
+def test_settling_returns_what_the_row_holds_whatever_the_caller_claims(ledger, account, key):
+    reservation = ledger.reserve(key, MODEL, 2_500, "req-1")
+    settle(ledger, dataclasses.replace(reservation, amount=1_000_000), 1_000)
+    assert ledger.balance(account) == 10_000 - 1_000
+    [entry] = ledger.usage_log(key_id=key.id)
+    assert (entry.reserved, entry.cost) == (2_500, 1_000)
 
 
 def test_a_released_reservation_cannot_be_settled(ledger, account, key):
