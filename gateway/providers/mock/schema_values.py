@@ -120,7 +120,7 @@ class _Generator:
             prefix = [_merge(items, schema["contains"])]
         count = min(max(_int(schema, "minItems", 0), 1), _MAX_VALUES)
         if "maxItems" in schema:
-            count = min(count, _int(schema, "maxItems", count))
+            count = max(min(count, _int(schema, "maxItems", count)), 0)
         schemas = [*prefix[:count], *[items] * (count - len(prefix[:count]))]
         return [self.value(item, depth + 1) for item in schemas]
 

@@ -79,3 +79,8 @@ json_values = st.recursive(
 @given(json_values)
 def test_any_json_as_a_schema_never_raises(schema: Any) -> None:
     value_for(schema)
+
+
+@pytest.mark.parametrize("bound", [-1, -(2**63) - 1])
+def test_a_negative_max_items_gives_an_empty_array(bound):
+    assert value_for({"type": "array", "maxItems": bound}) == []
