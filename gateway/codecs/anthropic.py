@@ -609,30 +609,14 @@ class AnthropicStreamDecoder(StreamDecoder):
         self._usage = Usage()
         self._stop = StopReason.END_TURN
         self._stop_sequence: str | None = None
-        self._finished = False
 
-    def feed(self, event: SSEEvent) -> list[StreamEvent]:
-        if self._finished:
-            return []
-        try:
-            data = json.loads(event.data)
-            handler = self._handlers.get(data.get("type"))
-            return handler(self, data) if handler is not None else []
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            return self._fail(
-                GatewayError(ErrorKind.BAD_GATEWAY, f"malformed Anthropic stream event: {exc!r}")
-            )
+    def _decode(self, event: SSEEvent) -> list[StreamEvent]:
+        data = json.loads(event.data)
+        handler = self._handlers.get(data.get("type"))
+        return handler(self, data) if handler is not None else []
 
-    def close(self) -> list[StreamEvent]:
-        if self._finished:
-            return []
-        return self._fail(
-            GatewayError(ErrorKind.BAD_GATEWAY, "the Anthropic stream ended before message_stop")
-        )
-
-    def _fail(self, error: GatewayError) -> list[StreamEvent]:
-        self._finished = True
-        return [StreamError(error)]
+    def _ending(self) -> list[StreamEvent]:
+        raise GatewayError(ErrorKind.BAD_GATEWAY, "the Anthropic stream ended before message_stop")
 
     def _message_start(self, data: dict[str, Any]) -> list[StreamEvent]:
         message = data["message"]
@@ -681,13 +665,12 @@ class AnthropicStreamDecoder(StreamDecoder):
         return []
 
     def _message_stop(self, data: dict[str, Any]) -> list[StreamEvent]:
-        self._finished = True
         return [StreamEnd(self._stop, self._usage, self._stop_sequence)]
 
     def _error(self, data: dict[str, Any]) -> list[StreamEvent]:
         error = data.get("error") or {}
         kind = tables.ANTHROPIC_ERROR.decode(error.get("type"), ErrorKind.API_ERROR)
-        return self._fail(GatewayError(kind, error.get("message") or "the upstream stream failed"))
+        raise GatewayError(kind, error.get("message") or "the upstream stream failed")
 
     _handlers: ClassVar[dict[str, Callable[..., list[StreamEvent]]]] = {
         "message_start": _message_start,

@@ -14,7 +14,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from gateway.canonical import Request, Response, StreamEvent
+from gateway.canonical import Request, Response, StreamEnd, StreamError, StreamEvent
+from gateway.errors import ErrorKind, GatewayError
 from gateway.sse import SSEEvent
 
 # What a passthrough makes of a signature a client sent back (None: drop what it signs), and of
@@ -29,13 +30,50 @@ class StreamDecoder(ABC):
     ``feed`` returns the canonical events an SSE event completes, often none and never more than
     it can prove; ``close`` is called at end of input and returns the rest: a StreamEnd when the
     protocol's terminal event was seen, otherwise a StreamError saying the stream was cut short.
+    The rules every protocol shares live here: after a StreamEnd or a StreamError nothing more
+    comes out; an upstream error event, or an event the decoder cannot read, ends the stream with
+    one StreamError (a malformed event is the upstream's fault, said without Python's details).
+    Subclasses write ``_decode`` and ``_ending`` and raise GatewayError for failures.
     """
 
-    @abstractmethod
-    def feed(self, event: SSEEvent) -> list[StreamEvent]: ...
+    _ended = False
 
     @abstractmethod
-    def close(self) -> list[StreamEvent]: ...
+    def _decode(self, event: SSEEvent) -> list[StreamEvent]:
+        """The canonical events one upstream event completes."""
+
+    @abstractmethod
+    def _ending(self) -> list[StreamEvent]:
+        """What end of input means: the last events (ending with StreamEnd), or a GatewayError
+        raised when the protocol's terminal event never came."""
+
+    def feed(self, event: SSEEvent) -> list[StreamEvent]:
+        if self._ended:
+            return []
+        try:
+            events = self._decode(event)
+        except GatewayError as error:
+            return self._fail(error)
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError):
+            return self._fail(
+                GatewayError(ErrorKind.BAD_GATEWAY, "the upstream sent a malformed stream event")
+            )
+        if events and isinstance(events[-1], StreamEnd | StreamError):
+            self._ended = True
+        return events
+
+    def close(self) -> list[StreamEvent]:
+        if self._ended:
+            return []
+        self._ended = True
+        try:
+            return self._ending()
+        except GatewayError as error:
+            return [StreamError(error)]
+
+    def _fail(self, error: GatewayError) -> list[StreamEvent]:
+        self._ended = True
+        return [StreamError(error)]
 
 
 class StreamEncoder(ABC):

@@ -913,33 +913,19 @@ class GeminiStreamDecoder(StreamDecoder):
         self._reason: str | None = None
         self._called = False
         self._blocked = False
-        self._finished = False
 
-    def feed(self, event: SSEEvent) -> list[StreamEvent]:
-        if self._finished:
-            return []
-        try:
-            chunk = json.loads(event.data)
-            if "error" in chunk:
-                return self._fail(_upstream_error(chunk["error"]))
-            return self._chunk(chunk)
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            return self._fail(GatewayError(ErrorKind.BAD_GATEWAY, f"malformed Gemini stream chunk: {exc!r}"))
+    def _decode(self, event: SSEEvent) -> list[StreamEvent]:
+        chunk = json.loads(event.data)
+        if "error" in chunk:
+            raise _upstream_error(chunk["error"])
+        return self._chunk(chunk)
 
-    def close(self) -> list[StreamEvent]:
-        if self._finished:
-            return []
+    def _ending(self) -> list[StreamEvent]:
+        """Gemini sends no terminator: the stream is whole if it said why it finished."""
         if self._parts is None or (self._reason is None and not self._blocked):
-            return self._fail(
-                GatewayError(ErrorKind.BAD_GATEWAY, "the Gemini stream ended without a finishReason")
-            )
-        self._finished = True
+            raise GatewayError(ErrorKind.BAD_GATEWAY, "the Gemini stream ended without a finishReason")
         stop = _stop_reason(self._reason, self._called, self._blocked)
         return [*self._parts.close(), StreamEnd(stop, self._usage)]
-
-    def _fail(self, error: GatewayError) -> list[StreamEvent]:
-        self._finished = True
-        return [StreamError(error)]
 
     def _chunk(self, chunk: dict[str, Any]) -> list[StreamEvent]:
         events: list[StreamEvent] = []

@@ -614,7 +614,6 @@ class ChatStreamDecoder(StreamDecoder):
 
     def __init__(self) -> None:
         self._started = False
-        self._done = False
         self._open: Any = None  # "text", "thinking" or ("tool", openai index) of the open block
         self._index = -1
         self._tools: set[int] = set()
@@ -622,22 +621,11 @@ class ChatStreamDecoder(StreamDecoder):
         self._stop: StopReason | None = None
         self._usage: Usage | None = None
 
-    def feed(self, event: SSEEvent) -> list[StreamEvent]:
-        out: list[StreamEvent] = []
-        if self._done:
-            return out
-        try:
-            out.extend(self._events(event.data))
-        except GatewayError as error:
-            self._done = True
-            out.append(StreamError(error))
-        return out
+    def _decode(self, event: SSEEvent) -> list[StreamEvent]:
+        return list(self._events(event.data))
 
-    def close(self) -> list[StreamEvent]:
-        if self._done:
-            return []
-        self._done = True
-        return [StreamError(GatewayError(ErrorKind.BAD_GATEWAY, "the upstream stream ended before [DONE]"))]
+    def _ending(self) -> list[StreamEvent]:
+        raise GatewayError(ErrorKind.BAD_GATEWAY, "the upstream stream ended before [DONE]")
 
     def _events(self, data: str) -> Iterator[StreamEvent]:
         if data.strip() == DONE:
@@ -707,7 +695,6 @@ class ChatStreamDecoder(StreamDecoder):
             yield BlockStop(self._index)
 
     def _end(self) -> Iterator[StreamEvent]:
-        self._done = True
         yield from self._close_block()
         yield StreamEnd(self._stop or StopReason.END_TURN, self._usage or Usage())
 

@@ -849,7 +849,6 @@ class ResponsesStreamDecoder(StreamDecoder):
 
     def __init__(self) -> None:
         self._started = False
-        self._done = False
         self._index = -1
         self._open: str | None = None  # kind of the open block: text, tool, thinking
         self._item_blocks = 0  # blocks the current output item has opened
@@ -857,23 +856,13 @@ class ResponsesStreamDecoder(StreamDecoder):
         self._tool_used = False
         self._refused = False
 
-    def feed(self, event: SSEEvent) -> list[StreamEvent]:
-        out: list[StreamEvent] = []
-        if self._done or event.data.strip() == "[DONE]":
-            return out
-        try:
-            out.extend(self._events(_parse_event(event.data)))
-        except GatewayError as error:
-            self._done = True
-            out.append(StreamError(error))
-        return out
-
-    def close(self) -> list[StreamEvent]:
-        if self._done:
+    def _decode(self, event: SSEEvent) -> list[StreamEvent]:
+        if event.data.strip() == "[DONE]":
             return []
-        self._done = True
-        message = "the upstream stream ended before response.completed"
-        return [StreamError(GatewayError(ErrorKind.BAD_GATEWAY, message))]
+        return list(self._events(_parse_event(event.data)))
+
+    def _ending(self) -> list[StreamEvent]:
+        raise GatewayError(ErrorKind.BAD_GATEWAY, "the upstream stream ended before response.completed")
 
     def _events(self, event: dict[str, Any]) -> Iterator[StreamEvent]:
         kind = event.get("type")
@@ -970,7 +959,6 @@ class ResponsesStreamDecoder(StreamDecoder):
     def _finished(self, event: dict[str, Any]) -> Iterator[StreamEvent]:
         response = event.get("response") or {}
         yield from self._close_block()
-        self._done = True
         stop = _stop_reason(response, self._tool_used, self._refused)
         yield StreamEnd(stop, decode_usage(response.get("usage")))
 
