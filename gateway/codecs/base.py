@@ -14,8 +14,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from gateway.canonical import Request, Response, StreamEnd, StreamError, StreamEvent
-from gateway.errors import ErrorKind, GatewayError
+from gateway.canonical import Part, Request, Response, StreamEnd, StreamError, StreamEvent, Text
+from gateway.errors import ErrorKind, GatewayError, invalid
 from gateway.sse import SSEEvent
 
 # What a passthrough makes of a signature a client sent back (None: drop what it signs), and of
@@ -154,6 +154,34 @@ class Codec(ABC):
         becomes ``signature(it)``, and where that is None the thinking it signs is dropped (a tool
         call only loses it); each tool call id where the gateway may have put a call's signature
         becomes ``call_id(it)``, in the call and in its result. Nothing else changes."""
+
+
+def decode_parts(
+    content: str | list[dict[str, Any]] | None,
+    decoders: dict[str | None, Callable[[dict[str, Any]], Part | None]],
+    param: str,
+) -> list[Part]:
+    """Content given as a string or a list of typed parts, each decoded by its type's decoder;
+    a part type with no decoder is refused (a 400 naming ``param``), a decoder's None dropped."""
+    if not content:
+        return []
+    if isinstance(content, str):
+        return [Text(content)]
+    parts = []
+    for part in content:
+        decode = decoders.get(part.get("type"))
+        if decode is None:
+            raise invalid(f"content parts of type `{part.get('type')}` cannot be translated", param)
+        decoded = decode(part)
+        if decoded is not None:
+            parts.append(decoded)
+    return parts
+
+
+def text_part(part: dict[str, Any]) -> Text | None:
+    """A text (or refusal) part as canonical text; an empty one is dropped."""
+    text = part.get("text") or part.get("refusal")
+    return Text(text) if text else None
 
 
 def dumps(value: Any) -> str:

@@ -70,8 +70,10 @@ from gateway.codecs.base import (
     StreamDecoder,
     StreamEncoder,
     data_url,
+    decode_parts,
     dumps,
     split_data_url,
+    text_part,
 )
 from gateway.codecs.errors import stream_error_event
 from gateway.errors import ErrorKind, GatewayError, invalid
@@ -356,24 +358,7 @@ def _decode_call(call_id: str, function: dict[str, Any]) -> ToolCall:
 
 
 def _decode_content(content: str | list[dict[str, Any]] | None) -> list[Part]:
-    if not content:
-        return []
-    if isinstance(content, str):
-        return [Text(content)]
-    return [part for part in map(_decode_part, content) if part is not None]
-
-
-def _decode_part(part: dict[str, Any]) -> Part | None:
-    kind = part.get("type")
-    decode = PART_DECODERS.get(kind)
-    if decode is None:
-        raise invalid(f"content parts of type `{kind}` cannot be translated", "messages")
-    return decode(part)
-
-
-def _decode_text(part: dict[str, Any]) -> Text | None:
-    text = part.get("text") or part.get("refusal")
-    return Text(text) if text else None
+    return decode_parts(content, PART_DECODERS, "messages")
 
 
 def _decode_image(part: dict[str, Any]) -> Image:
@@ -405,8 +390,8 @@ def _decode_file(part: dict[str, Any]) -> Document:
 
 
 PART_DECODERS: dict[str | None, Callable[[dict[str, Any]], Part | None]] = {
-    "text": _decode_text,
-    "refusal": _decode_text,
+    "text": text_part,
+    "refusal": text_part,
     "image_url": _decode_image,
     "input_audio": _decode_audio,
     "file": _decode_file,

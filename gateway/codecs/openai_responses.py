@@ -98,8 +98,10 @@ from gateway.codecs.base import (
     StreamDecoder,
     StreamEncoder,
     data_url,
+    decode_parts,
     dumps,
     split_data_url,
+    text_part,
 )
 from gateway.codecs.errors import stream_error_event
 from gateway.errors import ErrorKind, GatewayError, invalid
@@ -425,24 +427,7 @@ def _edit_reasoning(item: Any, signature: SignatureEdit) -> bool:
 
 
 def _decode_content(content: str | list[dict[str, Any]] | None) -> list[Part]:
-    if not content:
-        return []
-    if isinstance(content, str):
-        return [Text(content)]
-    return [part for part in map(_decode_part, content) if part is not None]
-
-
-def _decode_part(part: dict[str, Any]) -> Part | None:
-    kind = part.get("type")
-    decode = PART_DECODERS.get(kind)
-    if decode is None:
-        raise invalid(f"content parts of type `{kind}` cannot be translated", "input")
-    return decode(part)
-
-
-def _decode_text(part: dict[str, Any]) -> Text | None:
-    text = part.get("text") or part.get("refusal")
-    return Text(text) if text else None
+    return decode_parts(content, PART_DECODERS, "input")
 
 
 def _decode_image(part: dict[str, Any]) -> Image:
@@ -468,9 +453,9 @@ def _decode_audio(part: dict[str, Any]) -> Audio:
 
 
 PART_DECODERS: dict[str | None, Callable[[dict[str, Any]], Part | None]] = {
-    "input_text": _decode_text,
-    "output_text": _decode_text,
-    "refusal": _decode_text,
+    "input_text": text_part,
+    "output_text": text_part,
+    "refusal": text_part,
     "input_image": _decode_image,
     "input_file": _decode_file,
     "input_audio": _decode_audio,
@@ -660,7 +645,7 @@ def _decode_output_item(item: dict[str, Any]) -> tuple[list[Part], bool]:
     kind = item.get("type")
     if kind == "message":
         content = item.get("content") or []
-        texts: list[Part] = [text for text in map(_decode_text, content) if text is not None]
+        texts: list[Part] = [text for text in map(text_part, content) if text is not None]
         return texts, any(part.get("type") == "refusal" for part in content)
     if kind == "function_call":
         return [ToolCall(id=item["call_id"], name=item["name"], arguments=item.get("arguments") or "")], False
@@ -952,7 +937,7 @@ class ResponsesStreamDecoder(StreamDecoder):
         """A message item whose text came only in ``output_item.done``."""
         content = item.get("content") or []
         self._refused = self._refused or any(part.get("type") == "refusal" for part in content)
-        for text in filter(None, map(_decode_text, content)):
+        for text in filter(None, map(text_part, content)):
             yield from self._open_block("text", Text(""))
             yield TextDelta(self._index, text.text)
 
